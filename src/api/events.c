@@ -1,0 +1,165 @@
+/* /api/v1/calendar/events: parse → service → render. */
+#include "api/events.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/event_json.h"
+#include "base/uuid.h"
+
+static int path_id(struct request *req, const char **ret)
+{
+	cal_uuid id;
+	if (!cal_uuid_parse(req->params[0], &id))
+		return cal_error_field(req->err, "id", "must be a UUID");
+	*ret = arena_strdup(req->arena, id.s);
+	return *ret ? 0 : CAL_E_NOMEM;
+}
+
+static int respond_event(struct request *req, struct response *res, int status,
+			 const struct event_view *v)
+{
+	res->etag = event_etag(req->arena, v->event);
+	return respond_json(res, status, event_json_render(v));
+}
+
+int api_events_create(struct request *req, struct response *res)
+{
+	struct cal_event_input in;
+	int r = event_json_parse(req->body, req->arena, &req->app->config->limits, &in, req->err);
+	if (r < 0)
+		return r;
+	struct event_view v;
+	if ((r = events_create(req->app, req->arena, req->who, &in, req->err, &v)) < 0)
+		return r;
+	res->location = arena_printf(req->arena, "/api/v1/calendar/events/%s", v.event->id.s);
+	return respond_event(req, res, 201, &v);
+}
+
+int api_events_get(struct request *req, struct response *res)
+{
+	const char *id;
+	struct event_view v;
+	int r = path_id(req, &id);
+	if (r < 0 || (r = events_get(req->app, req->arena, req->who, id, req->err, &v)) < 0)
+		return r;
+	return respond_event(req, res, 200, &v);
+}
+
+int api_events_update(struct request *req, struct response *res)
+{
+	const char *id;
+	struct cal_event_input in;
+	struct event_view v;
+	int r = path_id(req, &id);
+	if (r < 0)
+		return r;
+	if ((r = event_json_parse(req->body, req->arena, &req->app->config->limits, &in, req->err)) < 0)
+		return r;
+	if ((r = events_update(req->app, req->arena, req->who, id, &in, req->if_match, req->err, &v)) < 0)
+		return r;
+	return respond_event(req, res, 200, &v);
+}
+
+int api_events_delete(struct request *req, struct response *res)
+{
+	const char *id;
+	int r = path_id(req, &id);
+	if (r < 0)
+		return r;
+	const char *notify = req->query(req, "notify");
+	if (notify && strcmp(notify, "true") != 0 && strcmp(notify, "false") != 0)
+		return cal_error_field(req->err, "notify", "must be true or false");
+	bool send = !notify || strcmp(notify, "true") == 0;
+	if ((r = events_delete(req->app, req->arena, req->who, id, req->if_match, send, req->err)) < 0)
+		return r;
+	res->status = 204;
+	return 0;
+}
+
+int api_events_respond(struct request *req, struct response *res)
+{
+	const char *id;
+	int r = path_id(req, &id);
+	if (r < 0)
+		return r;
+	json_t *answer = json_object_get(req->body, "response");
+	if (json_object_size(req->body) != 1 || !answer) {
+		const char *key = json_object_iter_key(json_object_iter(req->body));
+		return cal_error_field(req->err, answer || !key ? "response" : key,
+				       answer ? "is the only field allowed" : "is required");
+	}
+	int state = json_is_string(answer) ? cal_partstat_parse(json_string_value(answer)) : -1;
+	if (state != CAL_PARTSTAT_ACCEPTED && state != CAL_PARTSTAT_DECLINED &&
+	    state != CAL_PARTSTAT_TENTATIVE)
+		return cal_error_field(req->err, "response", "must be accepted, declined or tentative");
+	struct event_view v;
+	r = events_respond(req->app, req->arena, req->who, id, (enum cal_partstat)state, req->err, &v);
+	if (r < 0)
+		return r;
+	return respond_event(req, res, 200, &v);
+}
+
+static int parse_limit(struct request *req, unsigned *ret)
+{
+	const char *text = req->query(req, "limit");
+	*ret = 0;
+	if (!text)
+		return 0;
+	char *end;
+	unsigned long n = strtoul(text, &end, 10);
+	if (!*text || *end || n == 0 || n > 100000 || text[0] == '-' || text[0] == '+')
+		return cal_error_field(req->err, "limit", "must be a whole number from 1 to 500");
+	*ret = (unsigned)n;
+	return 0;
+}
+
+/* "a,b,c" → array in the arena. */
+static const char **split_ids(struct arena *a, const char *text, size_t *ret_n)
+{
+	size_t n = 1;
+	for (const char *p = text; *p; p++)
+		n += *p == ',';
+	const char **ids = arena_calloc(a, n + 1, sizeof *ids);
+	if (!ids)
+		return NULL;
+	size_t i = 0;
+	for (const char *p = text;; i++) {
+		const char *comma = strchr(p, ',');
+		ids[i] = arena_strndup(a, p, comma ? (size_t)(comma - p) : strlen(p));
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	*ret_n = n;
+	return ids;
+}
+
+int api_events_list(struct request *req, struct response *res)
+{
+	struct events_list_request lr = {
+		.from = req->query(req, "from"),
+		.to = req->query(req, "to"),
+		.res_model = req->query(req, "resModel"),
+		.res_id = req->query(req, "resId"),
+		.cursor = req->query(req, "cursor"),
+	};
+	const char *users = req->query(req, "userIds");
+	if (users && strlen(users) > 64 * 40)
+		return cal_error_field(req->err, "userIds", "is too long");
+	if (users && !(lr.user_ids = split_ids(req->arena, users, &lr.n_user_ids)))
+		return CAL_E_NOMEM;
+	int r = parse_limit(req, &lr.limit);
+	if (r < 0)
+		return r;
+	struct events_list_result out;
+	if ((r = events_list(req->app, req->arena, req->who, &lr, req->err, &out)) < 0)
+		return r;
+	json_t *items = json_array();
+	for (size_t i = 0; i < out.n; i++)
+		json_array_append_new(items, event_json_render(&out.items[i]));
+	json_t *body = json_object();
+	json_object_set_new(body, "items", items);
+	json_object_set_new(body, "nextCursor", out.next_cursor ? json_string(out.next_cursor) : json_null());
+	return respond_json(res, 200, body);
+}

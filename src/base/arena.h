@@ -1,0 +1,26 @@
+/* A bump allocator for short-lived data: one per request or job run.
+ * Everything allocated from it is freed at once by arena_free(); nothing is
+ * freed one by one. Not thread-safe: an arena belongs to one thread. */
+#ifndef CAL_BASE_ARENA_H
+#define CAL_BASE_ARENA_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "base/macro.h"
+
+struct arena;
+
+struct arena *arena_new(void);
+void arena_free(struct arena *a);
+static inline void arena_freep(struct arena **a) { arena_free(*a); }
+
+/* Zeroed memory, aligned for any type; NULL only when memory is exhausted. */
+void *arena_alloc(struct arena *a, size_t size);
+void *arena_calloc(struct arena *a, size_t n, size_t size);
+/* NULL in, NULL out. */
+char *arena_strdup(struct arena *a, const char *s);
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+char *arena_printf(struct arena *a, const char *fmt, ...) CAL_PRINTF(2, 3);
+
+#endif

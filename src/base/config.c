@@ -1,0 +1,156 @@
+/* Environment → struct cal_config. */
+#include "base/config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/errors.h"
+
+static char *env_dup(const char *name, const char *fallback)
+{
+	const char *v = getenv(name);
+	return strdup(v && *v ? v : fallback);
+}
+
+static int env_unsigned(const char *name, unsigned long max, unsigned long *value)
+{
+	const char *v = getenv(name);
+	if (!v || !*v)
+		return 0;
+	char *end;
+	errno = 0;
+	unsigned long n = strtoul(v, &end, 10);
+	if (errno || *end || n > max || v[0] == '-')
+		return CAL_E_INVALID;
+	*value = n;
+	return 0;
+}
+
+#define ENV_LIMIT(field, name, max)                                     \
+	do {                                                            \
+		unsigned long v_ = cfg->limits.field;                   \
+		if (env_unsigned("CALENDARD_LIMIT_" name, max, &v_) < 0) { \
+			*ret_why = "CALENDARD_LIMIT_" name " is not a valid number"; \
+			return CAL_E_INVALID;                           \
+		}                                                       \
+		cfg->limits.field = v_;                                 \
+	} while (0)
+
+static int parse_listen(struct cal_config *cfg, const char **ret_why)
+{
+	const char *v = getenv("CALENDARD_LISTEN");
+	if (!v || !*v)
+		v = "127.0.0.1:8080";
+	const char *colon = strrchr(v, ':');
+	char *end;
+	long port = colon ? strtol(colon + 1, &end, 10) : -1;
+	if (!colon || colon == v || *end || port < 1 || port > 65535) {
+		*ret_why = "CALENDARD_LISTEN must be HOST:PORT";
+		return CAL_E_INVALID;
+	}
+	cfg->listen_host = strndup(v, (size_t)(colon - v));
+	cfg->listen_port = (uint16_t)port;
+	return 0;
+}
+
+static int load_limits(struct cal_config *cfg, const char **ret_why)
+{
+	cfg->limits = (struct cal_limits)CAL_LIMITS_DEFAULT;
+	ENV_LIMIT(body_max, "BODY_MAX", 64ul * 1024 * 1024);
+	ENV_LIMIT(attendees_max, "ATTENDEES_MAX", 100000);
+	ENV_LIMIT(alarms_max, "ALARMS_MAX", 1000);
+	ENV_LIMIT(list_limit_max, "LIST_LIMIT_MAX", 100000);
+	ENV_LIMIT(list_window_days, "LIST_WINDOW_DAYS", 3660);
+	return 0;
+}
+
+int cal_config_load(struct cal_config *cfg, const char **ret_why)
+{
+	memset(cfg, 0, sizeof *cfg);
+	*ret_why = NULL;
+	int r = parse_listen(cfg, ret_why);
+	if (r < 0)
+		return r;
+	cfg->data_dir = env_dup("CALENDARD_DATA_DIR", "./data");
+	char fallback_db[4200];
+	snprintf(fallback_db, sizeof fallback_db, "sqlite:%s/calendard.db", cfg->data_dir);
+	cfg->database_url = env_dup("CALENDARD_DATABASE_URL", fallback_db);
+	char fallback_url[300];
+	snprintf(fallback_url, sizeof fallback_url, "http://%s:%u", cfg->listen_host, cfg->listen_port);
+	cfg->public_url = env_dup("CALENDARD_PUBLIC_URL", fallback_url);
+	cfg->default_timezone = env_dup("CALENDARD_DEFAULT_TIMEZONE", "America/Mexico_City");
+	cfg->zoneinfo_dir = env_dup("CALENDARD_ZONEINFO", getenv("TZDIR") ? getenv("TZDIR") : "/usr/share/zoneinfo");
+
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned long threads = cores > 0 ? (unsigned long)cores : 2;
+	if (env_unsigned("CALENDARD_THREADS", 256, &threads) < 0 || threads == 0) {
+		*ret_why = "CALENDARD_THREADS must be 1..256";
+		return CAL_E_INVALID;
+	}
+	cfg->threads = (unsigned)threads;
+	unsigned long pool = 2 * threads + 2;
+	if (env_unsigned("CALENDARD_DB_POOL", 1024, &pool) < 0 || pool == 0) {
+		*ret_why = "CALENDARD_DB_POOL must be 1..1024";
+		return CAL_E_INVALID;
+	}
+	cfg->db_pool = (unsigned)pool;
+	unsigned long ttl = 12 * 3600;
+	if (env_unsigned("CALENDARD_TOKEN_TTL", 366ul * 24 * 3600, &ttl) < 0 || ttl == 0) {
+		*ret_why = "CALENDARD_TOKEN_TTL must be 1..31622400 seconds";
+		return CAL_E_INVALID;
+	}
+	cfg->token_ttl = (unsigned)ttl;
+	const char *off = getenv("CALENDARD_CLOCK_OFFSET_SECONDS");
+	if (off && *off) {
+		char *end;
+		long long s = strtoll(off, &end, 10);
+		if (*end) {
+			*ret_why = "CALENDARD_CLOCK_OFFSET_SECONDS must be an integer";
+			return CAL_E_INVALID;
+		}
+		cfg->clock_offset_ms = s * 1000;
+	}
+	r = load_limits(cfg, ret_why);
+	if (r < 0)
+		return r;
+
+	if (cal_secret_key_load(getenv("CALENDARD_SECRET_KEY"), cfg->data_dir, cfg->secret_key) < 0) {
+		*ret_why = "cannot read or create the secret key (CALENDARD_SECRET_KEY must be 64 hex characters; otherwise CALENDARD_DATA_DIR must be writable)";
+		return CAL_E_INVALID;
+	}
+	const char *jwt = getenv("CALENDARD_JWT_SECRET");
+	if (jwt && *jwt) {
+		size_t n = strlen(jwt);
+		if (n < 32 || n > sizeof cfg->jwt_secret) {
+			*ret_why = "CALENDARD_JWT_SECRET must be 32 to 64 characters";
+			return CAL_E_INVALID;
+		}
+		memcpy(cfg->jwt_secret, jwt, n);
+		cfg->jwt_secret_len = n;
+	} else {
+		cal_key_derive(cfg->secret_key, 1, "jwt-hs", cfg->jwt_secret, 32);
+		cfg->jwt_secret_len = 32;
+	}
+	const char *pub = getenv("CALENDARD_JWT_PUBLIC_KEY");
+	if (pub && *pub)
+		cfg->jwt_public_key = strdup(pub);
+	return 0;
+}
+
+void cal_config_release(struct cal_config *cfg)
+{
+	free(cfg->listen_host);
+	free(cfg->database_url);
+	free(cfg->data_dir);
+	free(cfg->public_url);
+	free(cfg->default_timezone);
+	free(cfg->zoneinfo_dir);
+	free(cfg->jwt_public_key);
+	sodium_memzero(cfg->secret_key, sizeof cfg->secret_key);
+	sodium_memzero(cfg->jwt_secret, sizeof cfg->jwt_secret);
+}

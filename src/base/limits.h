@@ -1,0 +1,36 @@
+/* Every user-controllable quantity has a limit, and they all live here.
+ * The defaults can be overridden by configuration (config.c reads
+ * CALENDARD_LIMIT_<NAME> for the ones marked "configurable"). */
+#ifndef CAL_BASE_LIMITS_H
+#define CAL_BASE_LIMITS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct cal_limits {
+	size_t body_max;              /* configurable: request body bytes */
+	unsigned attendees_max;       /* configurable: attendees per event */
+	unsigned alarms_max;          /* configurable: alarms per event */
+	unsigned list_limit_max;      /* configurable: page size cap */
+	unsigned list_window_days;    /* configurable: widest GET events window */
+	unsigned user_ids_max;        /* colleagues in one userIds= */
+	unsigned json_depth_max;      /* nesting allowed in a body */
+	unsigned name_max;            /* characters */
+	unsigned location_max;
+	unsigned description_max;
+	unsigned email_max;
+	unsigned res_model_max;
+	unsigned alarm_minutes_max;   /* how far before an event a reminder may be */
+	unsigned token_ttl_max;       /* seconds a minted JWT may live */
+};
+
+#define CAL_LIMITS_DEFAULT                                                                    \
+	{                                                                                     \
+		.body_max = 1024 * 1024, .attendees_max = 500, .alarms_max = 10,              \
+		.list_limit_max = 500, .list_window_days = 366, .user_ids_max = 50,           \
+		.json_depth_max = 8, .name_max = 255, .location_max = 500,                    \
+		.description_max = 65536, .email_max = 254, .res_model_max = 100,             \
+		.alarm_minutes_max = 4 * 7 * 24 * 60, .token_ttl_max = 366 * 24 * 3600        \
+	}
+
+#endif

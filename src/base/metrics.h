@@ -1,0 +1,19 @@
+/* Request counters and latency histograms per route and status class, in
+ * Prometheus text format. Lock-free: relaxed atomic counters in a table
+ * sized at start-up (one slot per route plus one for unmatched paths). */
+#ifndef CAL_BASE_METRICS_H
+#define CAL_BASE_METRICS_H
+
+#include <stddef.h>
+
+#include "base/strbuf.h"
+
+struct metrics;
+
+/* `labels[i]` names slot i (borrowed; must outlive the metrics). */
+struct metrics *metrics_new(const char *const *labels, size_t n);
+void metrics_free(struct metrics *m);
+void metrics_observe(struct metrics *m, size_t slot, int status, double seconds);
+int metrics_render(const struct metrics *m, struct strbuf *out);
+
+#endif

@@ -1,0 +1,35 @@
+/* The dispatcher: one function that takes a routed request through auth,
+ * body parsing, If-Match, the handler and error rendering, the same way
+ * for every route. server.c calls it with what libmicrohttpd gave. */
+#ifndef CAL_HTTP_DISPATCH_H
+#define CAL_HTTP_DISPATCH_H
+
+#include <stddef.h>
+
+#include "api/handler.h"
+
+/* What the dispatcher produced, ready to send. `body` is malloc'd or
+ * points into the arena/static data (see body_owned). */
+struct reply {
+	int status;
+	char *body;
+	size_t body_len;
+	bool body_owned;
+	const char *content_type;
+	const char *etag, *location, *cache_control, *allow, *www_authenticate;
+	size_t metrics_slot; /* route index, or api_routes_count for unmatched */
+	const char *route_label;
+};
+
+/* Matches method and path; fills params. Returns the route index, -1 when
+ * no path matches (404), -2 when the path matches another method (405,
+ * `ret_allow` lists the methods, in the arena). */
+int dispatch_match(struct arena *a, const char *method, const char *path,
+		   const char *params[ROUTE_MAX_PARAMS], const char **ret_allow);
+
+/* Runs the request. `body` is the raw body (may be NULL), `body_too_large`
+ * set when the transport stopped reading it at the limit. */
+void dispatch_run(struct request *req, const char *body, size_t body_len, bool body_too_large,
+		  struct reply *out);
+
+#endif

@@ -1,0 +1,216 @@
+/* libmicrohttpd glue. The access handler only collects the body (capped)
+ * and hands a complete request to the dispatcher; everything about routes,
+ * auth and errors happens there. */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/strbuf.h"
+#include "http/dispatch.h"
+
+struct http_server {
+	struct app *app;
+	struct MHD_Daemon *daemon;
+	atomic_int in_flight;
+	const char **metric_labels;
+};
+
+/* Per-request state between libmicrohttpd's calls. */
+struct exchange {
+	struct http_server *server;
+	struct arena *arena;
+	char rid[33];
+	double started;
+	struct strbuf body;
+	bool too_large;
+};
+
+static void new_request_id(char rid[33])
+{
+	uint8_t raw[16];
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(rid, 33, raw, sizeof raw);
+}
+
+/* A client's X-Request-Id is kept when it is short and plain. */
+static void pick_request_id(struct MHD_Connection *conn, char rid[33])
+{
+	const char *given = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
+	size_t n = given ? strlen(given) : 0;
+	bool ok = n >= 8 && n <= 32;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (given[i] >= 'a' && given[i] <= 'z') || (given[i] >= 'A' && given[i] <= 'Z') ||
+		     (given[i] >= '0' && given[i] <= '9') || given[i] == '-' || given[i] == '_';
+	if (ok)
+		memcpy(rid, given, n + 1);
+	else
+		new_request_id(rid);
+}
+
+static const char *header_lookup(const struct request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->transport, MHD_HEADER_KIND, name);
+}
+
+static const char *query_lookup(const struct request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->transport, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *conn, struct exchange *x, struct reply *out)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+		out->body_len, out->body ? out->body : (char *)"",
+		out->body_owned ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
+	if (out->body_owned)
+		free(out->body);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, "X-Request-Id", x->rid);
+	if (out->content_type && out->status != 204)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, out->content_type);
+	if (out->etag)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, out->etag);
+	if (out->location)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, out->location);
+	if (out->allow)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, out->allow);
+	if (out->www_authenticate)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, out->www_authenticate);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, out->cache_control ? out->cache_control : "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	enum MHD_Result ok = MHD_queue_response(conn, (unsigned)out->status, resp);
+	MHD_destroy_response(resp);
+	return ok;
+}
+
+static void log_access(struct exchange *x, const char *method, const struct reply *out, double seconds)
+{
+	/* The route pattern, never the raw path: paths can carry secrets
+	 * (feed URLs, signed links). */
+	if (!log_enabled(LOG_INFO))
+		return;
+	log_info(x->rid, "request",
+		 json_pack("{s:s, s:s, s:i, s:f}", "method", method, "route", out->route_label,
+			   "status", out->status, "ms", seconds * 1000.0));
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_size, void **con_cls)
+{
+	struct http_server *s = cls;
+	struct exchange *x = *con_cls;
+	if (!x) {
+		x = calloc(1, sizeof *x);
+		if (!x)
+			return MHD_NO;
+		x->server = s;
+		x->arena = arena_new();
+		x->started = cal_monotonic_seconds();
+		x->body = (struct strbuf)STRBUF_INIT(s->app->config->limits.body_max);
+		pick_request_id(conn, x->rid);
+		atomic_fetch_add(&s->in_flight, 1);
+		*con_cls = x;
+		return x->arena ? MHD_YES : MHD_NO;
+	}
+	if (*upload_size) {
+		/* Past the cap the rest is read and dropped, so the client gets
+		 * a 413 instead of a reset connection. */
+		if (!x->too_large && strbuf_add(&x->body, upload_data, *upload_size) < 0)
+			x->too_large = true;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	struct cal_error err = { 0 };
+	struct request req = { .app = s->app, .arena = x->arena, .rid = x->rid, .method = method,
+			       .path = url, .err = &err, .header = header_lookup,
+			       .query = query_lookup, .transport = conn };
+	struct reply out = { 0 };
+	dispatch_run(&req, x->body.buf, x->body.len, x->too_large, &out);
+	double seconds = cal_monotonic_seconds() - x->started;
+	metrics_observe(s->app->metrics, out.metrics_slot, out.status, seconds);
+	log_access(x, method, &out, seconds);
+	return send_reply(conn, x, &out);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct http_server *s = cls;
+	struct exchange *x = *con_cls;
+	if (!x)
+		return;
+	strbuf_release(&x->body);
+	arena_free(x->arena);
+	free(x);
+	*con_cls = NULL;
+	atomic_fetch_sub(&s->in_flight, 1);
+}
+
+static void on_mhd_error(void *cls, const char *fmt, va_list ap)
+{
+	char text[512];
+	vsnprintf(text, sizeof text, fmt, ap);
+	text[strcspn(text, "\n")] = '\0';
+	log_warn(NULL, "http", json_pack("{s:s}", "detail", text));
+}
+
+int http_server_start(struct app *app, struct http_server **ret)
+{
+	struct http_server *s = calloc(1, sizeof *s);
+	if (!s)
+		return CAL_E_NOMEM;
+	s->app = app;
+	s->metric_labels = calloc(api_routes_count + 1, sizeof *s->metric_labels);
+	for (size_t i = 0; s->metric_labels && i < api_routes_count; i++)
+		s->metric_labels[i] = api_routes[i].path;
+	if (s->metric_labels)
+		s->metric_labels[api_routes_count] = "unmatched";
+	app->metrics = metrics_new(s->metric_labels, api_routes_count + 1);
+
+	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons(app->config->listen_port) };
+	if (inet_pton(AF_INET, app->config->listen_host, &addr.sin_addr) != 1) {
+		free(s->metric_labels);
+		free(s);
+		return CAL_E_INVALID;
+	}
+	s->daemon = MHD_start_daemon(
+		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+		on_request, s, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_THREAD_POOL_SIZE,
+		(unsigned)app->config->threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, s,
+		MHD_OPTION_END);
+	if (!s->daemon) {
+		metrics_free(app->metrics);
+		app->metrics = NULL;
+		free(s->metric_labels);
+		free(s);
+		return CAL_E_INTERNAL;
+	}
+	*ret = s;
+	return 0;
+}
+
+void http_server_stop(struct http_server *s, unsigned grace_seconds)
+{
+	if (!s)
+		return;
+	MHD_quiesce_daemon(s->daemon);
+	for (unsigned i = 0; i < grace_seconds * 20 && atomic_load(&s->in_flight) > 0; i++)
+		usleep(50 * 1000);
+	MHD_stop_daemon(s->daemon);
+	metrics_free(s->app->metrics);
+	s->app->metrics = NULL;
+	free(s->metric_labels);
+	free(s);
+}

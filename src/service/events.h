@@ -1,0 +1,58 @@
+/* Event use cases: create, read, change, delete, answer and list, each one
+ * transaction, each applying the privacy rules of model/acl.h to what it
+ * returns. Results live in the caller's arena. */
+#ifndef CAL_SERVICE_EVENTS_H
+#define CAL_SERVICE_EVENTS_H
+
+#include "base/arena.h"
+#include "base/errors.h"
+#include "model/acl.h"
+#include "model/event.h"
+#include "service/app.h"
+
+/* An event as one caller may see it: render only what `view` allows. */
+struct event_view {
+	struct cal_event *event;
+	enum cal_view view; /* never CAL_VIEW_NONE */
+};
+
+/* A precondition from If-Match: the version the client last saw. */
+struct if_match {
+	bool present;
+	int64_t version;
+};
+
+int events_create(struct app *app, struct arena *a, const struct cal_principal *who,
+		  const struct cal_event_input *in, struct cal_error *err, struct event_view *ret);
+int events_get(struct app *app, struct arena *a, const struct cal_principal *who, const char *id,
+	       struct cal_error *err, struct event_view *ret);
+int events_update(struct app *app, struct arena *a, const struct cal_principal *who, const char *id,
+		  const struct cal_event_input *in, struct if_match match, struct cal_error *err,
+		  struct event_view *ret);
+/* `notify` is recorded for the notification outbox (a later capability). */
+int events_delete(struct app *app, struct arena *a, const struct cal_principal *who, const char *id,
+		  struct if_match match, bool notify, struct cal_error *err);
+int events_respond(struct app *app, struct arena *a, const struct cal_principal *who,
+		   const char *id, enum cal_partstat answer, struct cal_error *err,
+		   struct event_view *ret);
+
+struct events_list_request {
+	const char *from, *to;    /* RFC 3339 instants, or dates in the caller's zone */
+	const char **user_ids;    /* NULL: the caller's own calendar */
+	size_t n_user_ids;
+	const char *res_model, *res_id;
+	const char *cursor;       /* opaque, from a previous page */
+	unsigned limit;           /* 0: the default */
+};
+
+struct events_list_result {
+	struct event_view *items;
+	size_t n;
+	const char *next_cursor; /* NULL on the last page */
+};
+
+int events_list(struct app *app, struct arena *a, const struct cal_principal *who,
+		const struct events_list_request *req, struct cal_error *err,
+		struct events_list_result *ret);
+
+#endif

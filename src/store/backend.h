@@ -1,0 +1,69 @@
+/* What a backend provides: the functions behind store.h, one table per
+ * backend. Internal to store/. A connection struct starts with struct
+ * store_conn so the generic layer can pool it. */
+#ifndef CAL_STORE_BACKEND_H
+#define CAL_STORE_BACKEND_H
+
+#include "store/store.h"
+
+struct store_ops;
+
+struct store_conn {
+	const struct store_ops *ops;
+	struct store *owner;
+	bool in_tx;
+	struct store_conn *next_free;
+};
+
+struct migration {
+	const char *name; /* "0001_init" */
+	const char *sql;
+};
+
+struct store_ops {
+	enum store_backend backend;
+	int (*connect)(const char *url, struct store_conn **ret);
+	void (*disconnect)(struct store_conn *c);
+	/* True when the connection cannot be used again (lost server). */
+	bool (*broken)(struct store_conn *c);
+	int (*migrate)(struct store_conn *c, const struct migration *list, size_t n,
+		       const char **ret_failed);
+	int (*ping)(struct store_conn *c);
+	int (*begin)(struct store_conn *c, bool write);
+	int (*commit)(struct store_conn *c);
+	void (*rollback)(struct store_conn *c);
+
+	int (*company_insert)(struct store_conn *c, const struct cal_company *co);
+	int (*company_get)(struct store_conn *c, struct arena *a, const char *key, bool by_slug,
+			   struct cal_company *ret);
+	int (*user_insert)(struct store_conn *c, const struct cal_user *u);
+	int (*user_get)(struct store_conn *c, struct arena *a, const char *key, bool by_email,
+			struct cal_user *ret);
+	int (*partner_insert)(struct store_conn *c, const struct cal_partner *p);
+	int (*partner_get)(struct store_conn *c, struct arena *a, const char *id, struct cal_partner *ret);
+
+	int (*event_insert)(struct store_conn *c, const struct cal_event *e);
+	int (*event_get)(struct store_conn *c, struct arena *a, const char *id, struct cal_event *ret);
+	int (*event_lock)(struct store_conn *c, const char *id);
+	int (*event_update)(struct store_conn *c, const struct cal_event *e, int64_t expected_version);
+	int (*event_delete)(struct store_conn *c, const char *id, int64_t expected_version);
+	int (*events_range)(struct store_conn *c, struct arena *a, const struct store_event_query *q,
+			    struct store_event_page *ret);
+};
+
+extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_pg_ops;
+
+/* Generated at build time from migrations/{sqlite,pg}/NNNN_*.sql. */
+extern const struct migration store_sqlite_migrations[];
+extern const size_t store_sqlite_migrations_count;
+extern const struct migration store_pg_migrations[];
+extern const size_t store_pg_migrations_count;
+
+/* The attendee-row span columns, shared by both backends so they agree. */
+static inline bool store_is_long_span(const struct cal_event *e)
+{
+	return e->recurring || e->end - e->start > STORE_LONG_SPAN;
+}
+
+#endif

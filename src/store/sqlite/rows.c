@@ -1,0 +1,534 @@
+/* The SQLite backend's data functions: directory and events. Connection
+ * handling and the statement table are in sqlite.c. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/types.h>
+#include <string.h>
+
+#include "base/errors.h"
+#include "model/time.h"
+#include "base/strbuf.h"
+#include "store/sqlite/sqlite_internal.h"
+
+static void bind_uuid(sqlite3_stmt *s, int i, const cal_uuid *u) { sq_bind_text(s, i, u->s[0] ? u->s : NULL); }
+
+int sqlite_company_insert(struct store_conn *c, const struct cal_company *co)
+{
+	struct sqlite_conn *sc = SQC(c);
+	sqlite3_stmt *s;
+	int r = sq_stmt(sc, ST_COMPANY_INSERT, &s);
+	if (r < 0)
+		return r;
+	bind_uuid(s, 1, &co->id);
+	sq_bind_text(s, 2, co->name);
+	sq_bind_text(s, 3, co->slug);
+	sqlite3_bind_int64(s, 4, co->created_at);
+	return sq_step_done(sc, s);
+}
+
+int sqlite_company_get(struct store_conn *c, struct arena *a, const char *key, bool by_slug,
+		       struct cal_company *ret)
+{
+	struct sqlite_conn *sc = SQC(c);
+	sqlite3_stmt *s;
+	int r = sq_stmt(sc, by_slug ? ST_COMPANY_BY_SLUG : ST_COMPANY_BY_ID, &s);
+	if (r < 0)
+		return r;
+	sq_bind_text(s, 1, key);
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE ? CAL_E_NOT_FOUND : sq_map_rc(sc, rc);
+	}
+	struct cal_company co = { 0 };
+	sq_col_uuid(s, 0, &co.id);
+	co.name = sq_col_text(a, s, 1);
+	co.slug = sq_col_text(a, s, 2);
+	co.created_at = sqlite3_column_int64(s, 3);
+	sqlite3_reset(s);
+	*ret = co;
+	return 0;
+}
+
+int sqlite_user_insert(struct store_conn *c, const struct cal_user *u)
+{
+	struct sqlite_conn *sc = SQC(c);
+	sqlite3_stmt *s;
+	int r = sq_stmt(sc, ST_USER_INSERT, &s);
+	if (r < 0)
+		return r;
+	bind_uuid(s, 1, &u->id);
+	bind_uuid(s, 2, &u->company_id);
+	sq_bind_text(s, 3, u->name);
+	sq_bind_text(s, 4, u->email);
+	sq_bind_text(s, 5, u->timezone);
+	sq_bind_text(s, 6, u->lang);
+	sq_bind_text(s, 7, u->password_hash);
+	sq_bind_text(s, 8, u->role == CAL_USER_ADMIN ? "admin" : "user");
+	sqlite3_bind_int64(s, 9, u->created_at);
+	return sq_step_done(sc, s);
+}
+
+int sqlite_user_get(struct store_conn *c, struct arena *a, const char *key, bool by_email,
+		    struct cal_user *ret)
+{
+	struct sqlite_conn *sc = SQC(c);
+	sqlite3_stmt *s;
+	int r = sq_stmt(sc, by_email ? ST_USER_BY_EMAIL : ST_USER_BY_ID, &s);
+	if (r < 0)
+		return r;
+	sq_bind_text(s, 1, key);
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE ? CAL_E_NOT_FOUND : sq_map_rc(sc, rc);
+	}
+	struct cal_user u = { 0 };
+	sq_col_uuid(s, 0, &u.id);
+	sq_col_uuid(s, 1, &u.company_id);
+	u.name = sq_col_text(a, s, 2);
+	u.email = sq_col_text(a, s, 3);
+	u.timezone = sq_col_text(a, s, 4);
+	u.lang = sq_col_text(a, s, 5);
+	u.password_hash = sq_col_text(a, s, 6);
+	const unsigned char *role = sqlite3_column_text(s, 7);
+	u.role = role && strcmp((const char *)role, "admin") == 0 ? CAL_USER_ADMIN : CAL_USER_MEMBER;
+	u.created_at = sqlite3_column_int64(s, 8);
+	sqlite3_reset(s);
+	*ret = u;
+	return 0;
+}
+
+int sqlite_partner_insert(struct store_conn *c, const struct cal_partner *p)
+{
+	struct sqlite_conn *sc = SQC(c);
+	sqlite3_stmt *s;
+	int r = sq_stmt(sc, ST_PARTNER_INSERT, &s);
+	if (r < 0)
+		return r;
+	bind_uuid(s, 1, &p->id);
+	bind_uuid(s, 2, &p->company_id);
+	sq_bind_text(s, 3, p->name);
+	sq_bind_text(s, 4, p->email);
+	sq_bind_text(s, 5, p->phone);
+	sqlite3_bind_int64(s, 6, p->created_at);
+	return sq_step_done(sc, s);
+}
+
+int sqlite_partner_get(struct store_conn *c, struct arena *a, const char *id, struct cal_partner *ret)
+{
+	struct sqlite_conn *sc = SQC(c);
+	sqlite3_stmt *s;
+	int r = sq_stmt(sc, ST_PARTNER_BY_ID, &s);
+	if (r < 0)
+		return r;
+	sq_bind_text(s, 1, id);
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE ? CAL_E_NOT_FOUND : sq_map_rc(sc, rc);
+	}
+	struct cal_partner p = { 0 };
+	sq_col_uuid(s, 0, &p.id);
+	sq_col_uuid(s, 1, &p.company_id);
+	p.name = sq_col_text(a, s, 2);
+	p.email = sq_col_text(a, s, 3);
+	p.phone = sq_col_text(a, s, 4);
+	p.created_at = sqlite3_column_int64(s, 5);
+	sqlite3_reset(s);
+	*ret = p;
+	return 0;
+}
+
+/* Binds the 23 event columns in the order of ST_EVENT_INSERT/UPDATE. */
+static void bind_event(sqlite3_stmt *s, const struct cal_event *e)
+{
+	bind_uuid(s, 1, &e->id);
+	bind_uuid(s, 2, &e->company_id);
+	sq_bind_text(s, 3, e->name);
+	sq_bind_text(s, 4, e->description);
+	sq_bind_text(s, 5, e->location);
+	sqlite3_bind_int64(s, 6, e->start);
+	sqlite3_bind_int64(s, 7, e->end);
+	sqlite3_bind_int(s, 8, e->all_day);
+	sq_bind_date(s, 9, e->all_day, e->start_date);
+	sq_bind_date(s, 10, e->all_day, e->end_date);
+	sq_bind_text(s, 11, e->timezone);
+	bind_uuid(s, 12, &e->organizer_id);
+	sq_bind_text(s, 13, e->organizer_email);
+	sq_bind_text(s, 14, cal_privacy_name(e->privacy));
+	sq_bind_text(s, 15, cal_show_as_name(e->show_as));
+	sqlite3_bind_int(s, 16, e->recurring);
+	sq_bind_text(s, 17, e->res_model);
+	sq_bind_text(s, 18, e->res_id);
+	sqlite3_bind_int64(s, 19, e->version);
+	sqlite3_bind_int64(s, 20, e->created_at);
+	sqlite3_bind_int64(s, 21, e->updated_at);
+	sq_bind_text(s, 22, e->created_by);
+	sq_bind_text(s, 23, e->updated_by);
+}
+
+static int32_t col_date(sqlite3_stmt *s, int i)
+{
+	int32_t days = 0;
+	const unsigned char *t = sqlite3_column_text(s, i);
+	if (t)
+		(void)cal_date_parse((const char *)t, &days);
+	return days;
+}
+
+static void read_event(struct arena *a, sqlite3_stmt *s, struct cal_event *e)
+{
+	memset(e, 0, sizeof *e);
+	sq_col_uuid(s, 0, &e->id);
+	sq_col_uuid(s, 1, &e->company_id);
+	e->name = sq_col_text(a, s, 2);
+	e->description = sq_col_text(a, s, 3);
+	e->location = sq_col_text(a, s, 4);
+	e->start = sqlite3_column_int64(s, 5);
+	e->end = sqlite3_column_int64(s, 6);
+	e->all_day = sqlite3_column_int(s, 7) != 0;
+	e->start_date = col_date(s, 8);
+	e->end_date = col_date(s, 9);
+	e->timezone = sq_col_text(a, s, 10);
+	sq_col_uuid(s, 11, &e->organizer_id);
+	e->organizer_email = sq_col_text(a, s, 12);
+	e->privacy = (enum cal_privacy)cal_privacy_parse((const char *)sqlite3_column_text(s, 13));
+	e->show_as = (enum cal_show_as)cal_show_as_parse((const char *)sqlite3_column_text(s, 14));
+	e->recurring = sqlite3_column_int(s, 15) != 0;
+	e->res_model = sq_col_text(a, s, 16);
+	e->res_id = sq_col_text(a, s, 17);
+	e->version = sqlite3_column_int64(s, 18);
+	e->created_at = sqlite3_column_int64(s, 19);
+	e->updated_at = sqlite3_column_int64(s, 20);
+	e->created_by = sq_col_text(a, s, 21);
+	e->updated_by = sq_col_text(a, s, 22);
+}
+
+static int insert_children(struct sqlite_conn *sc, const struct cal_event *e)
+{
+	sqlite3_stmt *s;
+	int r;
+	for (size_t i = 0; i < e->n_attendees; i++) {
+		const struct cal_attendee *at = &e->attendees[i];
+		if ((r = sq_stmt(sc, ST_ATTENDEE_INSERT, &s)) < 0)
+			return r;
+		bind_uuid(s, 1, &at->id);
+		bind_uuid(s, 2, &e->id);
+		sq_bind_text(s, 3, at->partner_id);
+		sq_bind_text(s, 4, at->user_id);
+		sq_bind_text(s, 5, at->email);
+		sq_bind_text(s, 6, at->display_name);
+		sq_bind_text(s, 7, cal_partstat_name(at->state));
+		sq_bind_text(s, 8, cal_role_name(at->role));
+		sqlite3_bind_int64(s, 9, (sqlite3_int64)i);
+		sqlite3_bind_int64(s, 10, e->start);
+		sqlite3_bind_int64(s, 11, e->end);
+		sqlite3_bind_int(s, 12, store_is_long_span(e));
+		sqlite3_bind_int64(s, 13, e->updated_at);
+		if ((r = sq_step_done(sc, s)) < 0)
+			return r;
+	}
+	for (size_t i = 0; i < e->n_alarms; i++) {
+		const struct cal_alarm *al = &e->alarms[i];
+		if ((r = sq_stmt(sc, ST_ALARM_INSERT, &s)) < 0)
+			return r;
+		bind_uuid(s, 1, &al->id);
+		bind_uuid(s, 2, &e->id);
+		sq_bind_text(s, 3, cal_alarm_type_name(al->type));
+		sqlite3_bind_int(s, 4, al->interval_value);
+		sq_bind_text(s, 5, cal_interval_unit_name(al->interval_unit));
+		sqlite3_bind_int64(s, 6, (sqlite3_int64)i);
+		sqlite3_bind_int64(s, 7, e->updated_at);
+		if ((r = sq_step_done(sc, s)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+int sqlite_event_insert(struct store_conn *c, const struct cal_event *e)
+{
+	struct sqlite_conn *sc = SQC(c);
+	sqlite3_stmt *s;
+	int r = sq_stmt(sc, ST_EVENT_INSERT, &s);
+	if (r < 0)
+		return r;
+	bind_event(s, e);
+	if ((r = sq_step_done(sc, s)) < 0)
+		return r;
+	return insert_children(sc, e);
+}
+
+
+struct event_slot {
+	const char *id;
+	size_t index;
+};
+
+static int slot_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct event_slot *)a)->id, ((const struct event_slot *)b)->id);
+}
+
+/* Child rows arrive grouped by event id; a sorted index maps an id back to
+ * its event without a quadratic scan. */
+static struct event_slot *index_events(struct arena *a, const struct cal_event *events, size_t n)
+{
+	struct event_slot *slots = arena_calloc(a, n, sizeof *slots);
+	if (!slots)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		slots[i] = (struct event_slot){ events[i].id.s, i };
+	qsort(slots, n, sizeof *slots, slot_cmp);
+	return slots;
+}
+
+static ssize_t find_event(const struct event_slot *slots, size_t n, const char *id)
+{
+	struct event_slot key = { id, 0 };
+	const struct event_slot *hit = bsearch(&key, slots, n, sizeof *slots, slot_cmp);
+	return hit ? (ssize_t)hit->index : -1;
+}
+
+struct child_node {
+	struct child_node *next;
+	size_t event;
+	union {
+		struct cal_attendee attendee;
+		struct cal_alarm alarm;
+	} v;
+};
+
+/* Reads (event_id, ...) rows into per-event arrays. `read_row` fills a node
+ * from the current row. */
+static int collect_children(struct sqlite_conn *sc, struct arena *a, enum stmt_id id,
+			    const char *ids_json, struct cal_event *events, size_t n, bool attendees)
+{
+	struct event_slot *slots = index_events(a, events, n);
+	sqlite3_stmt *s;
+	int r = sq_stmt(sc, id, &s);
+	if (r < 0 || !slots)
+		return r < 0 ? r : CAL_E_NOMEM;
+	sq_bind_text(s, 1, ids_json);
+	size_t *counts = arena_calloc(a, n, sizeof *counts);
+	struct child_node *head = NULL, **tail = &head;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		ssize_t ev = find_event(slots, n, (const char *)sqlite3_column_text(s, 0));
+		struct child_node *node = arena_alloc(a, sizeof *node);
+		if (!node || !counts) {
+			sqlite3_reset(s);
+			return CAL_E_NOMEM;
+		}
+		if (ev < 0)
+			continue;
+		node->event = (size_t)ev;
+		if (attendees) {
+			struct cal_attendee *at = &node->v.attendee;
+			sq_col_uuid(s, 1, &at->id);
+			at->user_id = sq_col_text(a, s, 2);
+			at->partner_id = sq_col_text(a, s, 3);
+			at->email = sq_col_text(a, s, 4);
+			at->display_name = sq_col_text(a, s, 5);
+			at->role = (enum cal_role)cal_role_parse((const char *)sqlite3_column_text(s, 6));
+			at->state = (enum cal_partstat)cal_partstat_parse((const char *)sqlite3_column_text(s, 7));
+		} else {
+			struct cal_alarm *al = &node->v.alarm;
+			sq_col_uuid(s, 1, &al->id);
+			al->type = (enum cal_alarm_type)cal_alarm_type_parse((const char *)sqlite3_column_text(s, 2));
+			al->interval_value = sqlite3_column_int(s, 3);
+			al->interval_unit = (enum cal_interval_unit)cal_interval_unit_parse((const char *)sqlite3_column_text(s, 4));
+		}
+		counts[ev]++;
+		*tail = node;
+		tail = &node->next;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return sq_map_rc(sc, rc);
+	for (size_t i = 0; i < n; i++) {
+		if (attendees) {
+			events[i].attendees = arena_calloc(a, counts[i] ? counts[i] : 1, sizeof(struct cal_attendee));
+			events[i].n_attendees = 0;
+		} else {
+			events[i].alarms = arena_calloc(a, counts[i] ? counts[i] : 1, sizeof(struct cal_alarm));
+			events[i].n_alarms = 0;
+		}
+		if (!(attendees ? (void *)events[i].attendees : (void *)events[i].alarms))
+			return CAL_E_NOMEM;
+	}
+	for (struct child_node *node = head; node; node = node->next) {
+		struct cal_event *e = &events[node->event];
+		if (attendees)
+			e->attendees[e->n_attendees++] = node->v.attendee;
+		else
+			e->alarms[e->n_alarms++] = node->v.alarm;
+	}
+	return 0;
+}
+
+/* Loads attendees and alarms of `events` with one query each. */
+static int load_children(struct sqlite_conn *sc, struct arena *a, struct cal_event *events, size_t n)
+{
+	if (n == 0)
+		return 0;
+	struct strbuf ids = STRBUF_INIT(64 * 1024 * 1024);
+	strbuf_puts(&ids, "[");
+	for (size_t i = 0; i < n; i++)
+		strbuf_printf(&ids, "%s\"%s\"", i ? "," : "", events[i].id.s);
+	if (strbuf_puts(&ids, "]") < 0) {
+		strbuf_release(&ids);
+		return CAL_E_NOMEM;
+	}
+	int r = collect_children(sc, a, ST_ATTENDEES_OF, strbuf_str(&ids), events, n, true);
+	if (r == 0)
+		r = collect_children(sc, a, ST_ALARMS_OF, strbuf_str(&ids), events, n, false);
+	strbuf_release(&ids);
+	return r;
+}
+
+int sqlite_event_get(struct store_conn *c, struct arena *a, const char *id, struct cal_event *ret)
+{
+	struct sqlite_conn *sc = SQC(c);
+	sqlite3_stmt *s;
+	int r = sq_stmt(sc, ST_EVENT_BY_ID, &s);
+	if (r < 0)
+		return r;
+	sq_bind_text(s, 1, id);
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE ? CAL_E_NOT_FOUND : sq_map_rc(sc, rc);
+	}
+	struct cal_event e;
+	read_event(a, s, &e);
+	sqlite3_reset(s);
+	if ((r = load_children(sc, a, &e, 1)) < 0)
+		return r;
+	*ret = e;
+	return 0;
+}
+
+static int event_version(struct sqlite_conn *sc, const char *id, int64_t *ret_version)
+{
+	sqlite3_stmt *s;
+	int r = sq_stmt(sc, ST_EVENT_VERSION, &s);
+	if (r < 0)
+		return r;
+	sq_bind_text(s, 1, id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*ret_version = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? CAL_E_NOT_FOUND : sq_map_rc(sc, rc);
+}
+
+int sqlite_event_lock(struct store_conn *c, const char *id)
+{
+	/* The write transaction (BEGIN IMMEDIATE) already excludes writers;
+	 * this only reports whether the event exists. */
+	int64_t version;
+	return event_version(SQC(c), id, &version);
+}
+
+/* After a guarded write changed nothing: missing, or someone else's version. */
+static int guard_failed(struct sqlite_conn *sc, const char *id)
+{
+	int64_t version;
+	int r = event_version(sc, id, &version);
+	return r < 0 ? r : CAL_E_PRECONDITION;
+}
+
+int sqlite_event_update(struct store_conn *c, const struct cal_event *e, int64_t expected_version)
+{
+	struct sqlite_conn *sc = SQC(c);
+	sqlite3_stmt *s;
+	int r = sq_stmt(sc, ST_EVENT_UPDATE, &s);
+	if (r < 0)
+		return r;
+	bind_event(s, e);
+	sqlite3_bind_int64(s, 24, expected_version);
+	if ((r = sq_step_done(sc, s)) < 0)
+		return r;
+	if (sqlite3_changes(sc->db) == 0)
+		return guard_failed(sc, e->id.s);
+	if ((r = sq_stmt(sc, ST_ATTENDEES_DELETE, &s)) < 0)
+		return r;
+	sq_bind_text(s, 1, e->id.s);
+	if ((r = sq_step_done(sc, s)) < 0)
+		return r;
+	if ((r = sq_stmt(sc, ST_ALARMS_DELETE, &s)) < 0)
+		return r;
+	sq_bind_text(s, 1, e->id.s);
+	if ((r = sq_step_done(sc, s)) < 0)
+		return r;
+	return insert_children(sc, e);
+}
+
+int sqlite_event_delete(struct store_conn *c, const char *id, int64_t expected_version)
+{
+	struct sqlite_conn *sc = SQC(c);
+	sqlite3_stmt *s;
+	int r = sq_stmt(sc, ST_EVENT_DELETE, &s);
+	if (r < 0)
+		return r;
+	sq_bind_text(s, 1, id);
+	sqlite3_bind_int64(s, 2, expected_version);
+	if ((r = sq_step_done(sc, s)) < 0)
+		return r;
+	return sqlite3_changes(sc->db) == 0 ? guard_failed(sc, id) : 0;
+}
+
+int sqlite_events_range(struct store_conn *c, struct arena *a, const struct store_event_query *q,
+			struct store_event_page *ret)
+{
+	struct sqlite_conn *sc = SQC(c);
+	struct strbuf users = STRBUF_INIT(1024 * 1024);
+	strbuf_puts(&users, "[");
+	for (size_t i = 0; i < q->n_user_ids; i++)
+		strbuf_printf(&users, "%s\"%s\"", i ? "," : "", q->user_ids[i]);
+	if (strbuf_puts(&users, "]") < 0) {
+		strbuf_release(&users);
+		return CAL_E_NOMEM;
+	}
+	sqlite3_stmt *s;
+	int r = sq_stmt(sc, ST_RANGE, &s);
+	if (r < 0) {
+		strbuf_release(&users);
+		return r;
+	}
+	sqlite3_bind_text(s, 1, strbuf_str(&users), -1, SQLITE_TRANSIENT);
+	strbuf_release(&users);
+	sqlite3_bind_int64(s, 2, q->from - STORE_LONG_SPAN);
+	sqlite3_bind_int64(s, 3, q->to);
+	sqlite3_bind_int64(s, 4, q->from);
+	sq_bind_text(s, 5, q->company_id);
+	sq_bind_text(s, 6, q->res_model);
+	sq_bind_text(s, 7, q->res_id);
+	if (q->has_cursor) {
+		sqlite3_bind_int64(s, 8, q->cursor_start);
+		sq_bind_text(s, 9, q->cursor_id);
+	}
+	sqlite3_bind_int64(s, 10, (sqlite3_int64)q->limit + 1);
+
+	struct cal_event *items = arena_calloc(a, (size_t)q->limit + 1, sizeof *items);
+	if (!items) {
+		sqlite3_reset(s);
+		return CAL_E_NOMEM;
+	}
+	size_t n = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n <= q->limit)
+		read_event(a, s, &items[n++]);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return sq_map_rc(sc, rc);
+	bool more = n > q->limit;
+	if (more)
+		n = q->limit;
+	if ((r = load_children(sc, a, items, n)) < 0)
+		return r;
+	*ret = (struct store_event_page){ .items = items, .n = n, .more = more };
+	return 0;
+}

@@ -1,0 +1,317 @@
+/* The SQLite backend: the default store for one machine. WAL journal with
+ * synchronous=FULL (a commit that returned is on disk), a busy timeout so
+ * writers queue instead of failing, foreign keys on, and every statement
+ * prepared once per connection. Write transactions start IMMEDIATE so that
+ * two read-then-write transactions never deadlock on the lock upgrade. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/errors.h"
+#include "base/macro.h"
+#include "model/time.h"
+#include "store/backend.h"
+#include "store/sqlite/sqlite_internal.h"
+
+enum { BUSY_TIMEOUT_MS = 10000 };
+
+#define EVENT_COLUMNS                                                                         \
+	"e.id, e.company_id, e.name, e.description, e.location, e.start_datetime, "           \
+	"e.end_datetime, e.all_day, e.start_date, e.end_date, e.timezone, e.organizer_id, "    \
+	"e.organizer_email, e.privacy, e.show_as, e.recurring, e.res_model, e.res_id, "        \
+	"e.version, e.created_at, e.updated_at, e.created_by, e.updated_by"
+
+static const char *const stmt_sql[ST__COUNT] = {
+	[ST_BEGIN_READ] = "BEGIN DEFERRED",
+	[ST_BEGIN_WRITE] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_PING] = "SELECT 1",
+	[ST_COMPANY_INSERT] = "INSERT INTO companies(id, name, slug, created_at) VALUES (?1, ?2, ?3, ?4)",
+	[ST_COMPANY_BY_ID] = "SELECT id, name, slug, created_at FROM companies WHERE id = ?1",
+	[ST_COMPANY_BY_SLUG] = "SELECT id, name, slug, created_at FROM companies WHERE slug = ?1",
+	[ST_USER_INSERT] = "INSERT INTO users(id, company_id, name, email, timezone, lang, password_hash, role, created_at) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[ST_USER_BY_ID] = "SELECT id, company_id, name, email, timezone, lang, password_hash, role, created_at "
+			  "FROM users WHERE id = ?1",
+	[ST_USER_BY_EMAIL] = "SELECT id, company_id, name, email, timezone, lang, password_hash, role, created_at "
+			     "FROM users WHERE email = ?1",
+	[ST_PARTNER_INSERT] = "INSERT INTO partners(id, company_id, name, email, phone, created_at) "
+			      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_PARTNER_BY_ID] = "SELECT id, company_id, name, email, phone, created_at FROM partners WHERE id = ?1",
+	[ST_EVENT_INSERT] =
+		"INSERT INTO calendar_events(id, company_id, name, description, location, start_datetime, "
+		"end_datetime, all_day, start_date, end_date, timezone, organizer_id, organizer_email, "
+		"privacy, show_as, recurring, res_model, res_id, version, created_at, updated_at, "
+		"created_by, updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+		"?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+	[ST_EVENT_BY_ID] = "SELECT " EVENT_COLUMNS " FROM calendar_events e WHERE e.id = ?1",
+	[ST_EVENT_UPDATE] =
+		"UPDATE calendar_events SET company_id = ?2, name = ?3, description = ?4, location = ?5, "
+		"start_datetime = ?6, end_datetime = ?7, all_day = ?8, start_date = ?9, end_date = ?10, "
+		"timezone = ?11, organizer_id = ?12, organizer_email = ?13, privacy = ?14, show_as = ?15, "
+		"recurring = ?16, res_model = ?17, res_id = ?18, version = ?19, created_at = ?20, "
+		"updated_at = ?21, created_by = ?22, updated_by = ?23 WHERE id = ?1 AND version = ?24",
+	[ST_EVENT_DELETE] = "DELETE FROM calendar_events WHERE id = ?1 AND version = ?2",
+	[ST_EVENT_VERSION] = "SELECT version FROM calendar_events WHERE id = ?1",
+	[ST_ATTENDEE_INSERT] =
+		"INSERT INTO calendar_attendees(id, event_id, partner_id, user_id, email, display_name, "
+		"state, role, position, event_start, event_end, long_span, created_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	[ST_ATTENDEES_DELETE] = "DELETE FROM calendar_attendees WHERE event_id = ?1",
+	[ST_ALARM_INSERT] = "INSERT INTO calendar_alarms(id, event_id, alarm_type, interval_value, "
+			    "interval_unit, position, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[ST_ALARMS_DELETE] = "DELETE FROM calendar_alarms WHERE event_id = ?1",
+	[ST_ATTENDEES_OF] = "SELECT event_id, id, user_id, partner_id, email, display_name, role, state "
+			    "FROM calendar_attendees WHERE event_id IN (SELECT value FROM json_each(?1)) "
+			    "ORDER BY event_id, position",
+	[ST_ALARMS_OF] = "SELECT event_id, id, alarm_type, interval_value, interval_unit "
+			 "FROM calendar_alarms WHERE event_id IN (SELECT value FROM json_each(?1)) "
+			 "ORDER BY event_id, position",
+	/* Two index ranges per user: ordinary events that start in
+	 * [from - LONG_SPAN, to), and the few long spans that end after from. */
+	[ST_RANGE] =
+		"SELECT " EVENT_COLUMNS " FROM calendar_events e WHERE e.id IN ("
+		" SELECT a.event_id FROM calendar_attendees a"
+		"  WHERE a.user_id IN (SELECT value FROM json_each(?1))"
+		"    AND a.event_start >= ?2 AND a.event_start < ?3 AND a.event_end > ?4"
+		" UNION"
+		" SELECT a.event_id FROM calendar_attendees a"
+		"  WHERE a.user_id IN (SELECT value FROM json_each(?1))"
+		"    AND a.long_span = 1 AND a.event_end > ?4 AND a.event_start < ?3)"
+		" AND e.company_id = ?5"
+		" AND (?6 IS NULL OR (e.res_model = ?6 AND e.res_id = ?7))"
+		" AND (?8 IS NULL OR e.start_datetime > ?8 OR (e.start_datetime = ?8 AND e.id > ?9))"
+		" ORDER BY e.start_datetime, e.id LIMIT ?10",
+};
+
+
+
+int sq_map_rc(struct sqlite_conn *sc, int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return 0;
+	case SQLITE_CONSTRAINT:
+		return (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+			       ? CAL_E_EXISTS
+			       : CAL_E_INVALID;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return CAL_E_CONFLICT;
+	case SQLITE_NOMEM:
+		return CAL_E_NOMEM;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+	case SQLITE_IOERR:
+		sc->broken = true;
+		return CAL_E_STORE;
+	default:
+		return CAL_E_STORE;
+	}
+}
+
+/* A reset, cleared statement ready for binding. */
+int sq_stmt(struct sqlite_conn *sc, enum stmt_id id, sqlite3_stmt **ret)
+{
+	if (!sc->stmts[id]) {
+		int rc = sqlite3_prepare_v3(sc->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+					    &sc->stmts[id], NULL);
+		if (rc != SQLITE_OK)
+			return sq_map_rc(sc, rc) ? sq_map_rc(sc, rc) : CAL_E_STORE;
+	}
+	sqlite3_reset(sc->stmts[id]);
+	sqlite3_clear_bindings(sc->stmts[id]);
+	*ret = sc->stmts[id];
+	return 0;
+}
+
+void sq_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+void sq_bind_date(sqlite3_stmt *s, int i, bool present, int32_t days)
+{
+	if (!present) {
+		sqlite3_bind_null(s, i);
+		return;
+	}
+	char text[CAL_DATE_TEXT];
+	cal_date_format(days, text);
+	sqlite3_bind_text(s, i, text, -1, SQLITE_TRANSIENT);
+}
+
+const char *sq_col_text(struct arena *a, sqlite3_stmt *s, int i)
+{
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return NULL;
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(s, i));
+}
+
+void sq_col_uuid(sqlite3_stmt *s, int i, cal_uuid *ret)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	snprintf(ret->s, sizeof ret->s, "%s", t ? (const char *)t : "");
+}
+
+/* Runs a statement that returns no rows. */
+int sq_step_done(struct sqlite_conn *sc, sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+	int r = rc == SQLITE_DONE ? 0 : sq_map_rc(sc, rc == SQLITE_ROW ? SQLITE_ERROR : rc);
+	sqlite3_reset(s);
+	return r;
+}
+
+int sq_exec_simple(struct sqlite_conn *sc, enum stmt_id id)
+{
+	sqlite3_stmt *s;
+	int r = sq_stmt(sc, id, &s);
+	return r < 0 ? r : sq_step_done(sc, s);
+}
+
+
+static int sqlite_connect(const char *url, struct store_conn **ret)
+{
+	const char *path = url + strlen("sqlite:");
+	struct sqlite_conn *sc = calloc(1, sizeof *sc);
+	if (!sc)
+		return CAL_E_NOMEM;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
+	if (sqlite3_open_v2(path, &sc->db, flags, NULL) != SQLITE_OK) {
+		sqlite3_close(sc->db);
+		free(sc);
+		return CAL_E_STORE;
+	}
+	sqlite3_busy_timeout(sc->db, BUSY_TIMEOUT_MS);
+	const char *pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+			      "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;";
+	if (sqlite3_exec(sc->db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
+		sqlite3_close(sc->db);
+		free(sc);
+		return CAL_E_STORE;
+	}
+	*ret = &sc->base;
+	return 0;
+}
+
+static void sqlite_disconnect(struct store_conn *c)
+{
+	struct sqlite_conn *sc = SQC(c);
+	for (int i = 0; i < ST__COUNT; i++)
+		sqlite3_finalize(sc->stmts[i]);
+	sqlite3_close(sc->db);
+	free(sc);
+}
+
+static bool sqlite_broken(struct store_conn *c) { return SQC(c)->broken; }
+
+static int sqlite_migrate(struct store_conn *c, const struct migration *list, size_t n,
+			  const char **ret_failed)
+{
+	struct sqlite_conn *sc = SQC(c);
+	if (sqlite3_exec(sc->db,
+			 "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, "
+			 "applied_at INTEGER NOT NULL)",
+			 NULL, NULL, NULL) != SQLITE_OK)
+		return CAL_E_STORE;
+	for (size_t i = 0; i < n; i++) {
+		/* IMMEDIATE: a second process migrating at the same time waits
+		 * here, then sees the version applied and skips it. */
+		if (sqlite3_exec(sc->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+			goto fail;
+		sqlite3_stmt *q;
+		if (sqlite3_prepare_v2(sc->db, "SELECT 1 FROM schema_migrations WHERE version = ?1", -1, &q,
+				       NULL) != SQLITE_OK)
+			goto fail_tx;
+		sqlite3_bind_text(q, 1, list[i].name, -1, SQLITE_STATIC);
+		bool applied = sqlite3_step(q) == SQLITE_ROW;
+		sqlite3_finalize(q);
+		if (!applied) {
+			if (sqlite3_exec(sc->db, list[i].sql, NULL, NULL, NULL) != SQLITE_OK)
+				goto fail_tx;
+			if (sqlite3_prepare_v2(sc->db,
+					       "INSERT INTO schema_migrations(version, applied_at) "
+					       "VALUES (?1, strftime('%s','now'))",
+					       -1, &q, NULL) != SQLITE_OK)
+				goto fail_tx;
+			sqlite3_bind_text(q, 1, list[i].name, -1, SQLITE_STATIC);
+			int rc = sqlite3_step(q);
+			sqlite3_finalize(q);
+			if (rc != SQLITE_DONE)
+				goto fail_tx;
+		}
+		if (sqlite3_exec(sc->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+			goto fail_tx;
+		continue;
+	fail_tx:
+		sqlite3_exec(sc->db, "ROLLBACK", NULL, NULL, NULL);
+	fail:
+		*ret_failed = list[i].name;
+		return CAL_E_STORE;
+	}
+	return 0;
+}
+
+static int sqlite_ping(struct store_conn *c)
+{
+	struct sqlite_conn *sc = SQC(c);
+	sqlite3_stmt *s;
+	int r = sq_stmt(sc, ST_PING, &s);
+	if (r < 0)
+		return r;
+	r = sqlite3_step(s) == SQLITE_ROW ? 0 : CAL_E_STORE;
+	sqlite3_reset(s);
+	return r;
+}
+
+static int sqlite_begin(struct store_conn *c, bool write)
+{
+	return sq_exec_simple(SQC(c), write ? ST_BEGIN_WRITE : ST_BEGIN_READ);
+}
+
+static int sqlite_commit(struct store_conn *c) { return sq_exec_simple(SQC(c), ST_COMMIT); }
+
+static void sqlite_rollback(struct store_conn *c)
+{
+	/* Also resets any statement left mid-step, so ROLLBACK can run. */
+	struct sqlite_conn *sc = SQC(c);
+	for (int i = 0; i < ST__COUNT; i++)
+		if (sc->stmts[i])
+			sqlite3_reset(sc->stmts[i]);
+	if (sqlite3_get_autocommit(sc->db) == 0)
+		(void)sq_exec_simple(sc, ST_ROLLBACK);
+}
+
+
+const struct store_ops store_sqlite_ops = {
+	.backend = STORE_SQLITE,
+	.connect = sqlite_connect,
+	.disconnect = sqlite_disconnect,
+	.broken = sqlite_broken,
+	.migrate = sqlite_migrate,
+	.ping = sqlite_ping,
+	.begin = sqlite_begin,
+	.commit = sqlite_commit,
+	.rollback = sqlite_rollback,
+	.company_insert = sqlite_company_insert,
+	.company_get = sqlite_company_get,
+	.user_insert = sqlite_user_insert,
+	.user_get = sqlite_user_get,
+	.partner_insert = sqlite_partner_insert,
+	.partner_get = sqlite_partner_get,
+	.event_insert = sqlite_event_insert,
+	.event_get = sqlite_event_get,
+	.event_lock = sqlite_event_lock,
+	.event_update = sqlite_event_update,
+	.event_delete = sqlite_event_delete,
+	.events_range = sqlite_events_range,
+};

@@ -1,0 +1,57 @@
+/* Internal to the SQLite backend: the connection struct, the statement
+ * table's ids and the binding helpers shared by sqlite.c and rows.c. */
+#ifndef CAL_STORE_SQLITE_INTERNAL_H
+#define CAL_STORE_SQLITE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "store/backend.h"
+
+enum stmt_id {
+	ST_BEGIN_READ, ST_BEGIN_WRITE, ST_COMMIT, ST_ROLLBACK, ST_PING,
+	ST_COMPANY_INSERT, ST_COMPANY_BY_ID, ST_COMPANY_BY_SLUG,
+	ST_USER_INSERT, ST_USER_BY_ID, ST_USER_BY_EMAIL,
+	ST_PARTNER_INSERT, ST_PARTNER_BY_ID,
+	ST_EVENT_INSERT, ST_EVENT_BY_ID, ST_EVENT_UPDATE, ST_EVENT_DELETE, ST_EVENT_VERSION,
+	ST_ATTENDEE_INSERT, ST_ATTENDEES_DELETE, ST_ALARM_INSERT, ST_ALARMS_DELETE,
+	ST_ATTENDEES_OF, ST_ALARMS_OF, ST_RANGE,
+	ST__COUNT
+};
+
+struct sqlite_conn {
+	struct store_conn base;
+	sqlite3 *db;
+	sqlite3_stmt *stmts[ST__COUNT];
+	bool broken;
+};
+
+static inline struct sqlite_conn *SQC(struct store_conn *c) { return (struct sqlite_conn *)c; }
+
+int sq_map_rc(struct sqlite_conn *sc, int rc);
+/* A reset, cleared statement ready for binding (prepared on first use). */
+int sq_stmt(struct sqlite_conn *sc, enum stmt_id id, sqlite3_stmt **ret);
+void sq_bind_text(sqlite3_stmt *s, int i, const char *v);
+void sq_bind_date(sqlite3_stmt *s, int i, bool present, int32_t days);
+const char *sq_col_text(struct arena *a, sqlite3_stmt *s, int i);
+void sq_col_uuid(sqlite3_stmt *s, int i, cal_uuid *ret);
+/* Runs a statement that returns no rows, then resets it. */
+int sq_step_done(struct sqlite_conn *sc, sqlite3_stmt *s);
+int sq_exec_simple(struct sqlite_conn *sc, enum stmt_id id);
+
+int sqlite_company_insert(struct store_conn *c, const struct cal_company *co);
+int sqlite_company_get(struct store_conn *c, struct arena *a, const char *key, bool by_slug,
+		       struct cal_company *ret);
+int sqlite_user_insert(struct store_conn *c, const struct cal_user *u);
+int sqlite_user_get(struct store_conn *c, struct arena *a, const char *key, bool by_email,
+		    struct cal_user *ret);
+int sqlite_partner_insert(struct store_conn *c, const struct cal_partner *p);
+int sqlite_partner_get(struct store_conn *c, struct arena *a, const char *id, struct cal_partner *ret);
+int sqlite_event_insert(struct store_conn *c, const struct cal_event *e);
+int sqlite_event_get(struct store_conn *c, struct arena *a, const char *id, struct cal_event *ret);
+int sqlite_event_lock(struct store_conn *c, const char *id);
+int sqlite_event_update(struct store_conn *c, const struct cal_event *e, int64_t expected_version);
+int sqlite_event_delete(struct store_conn *c, const char *id, int64_t expected_version);
+int sqlite_events_range(struct store_conn *c, struct arena *a, const struct store_event_query *q,
+			struct store_event_page *ret);
+
+#endif

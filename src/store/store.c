@@ -1,0 +1,241 @@
+/* The generic half of the store: picks the backend from the URL, pools
+ * connections, and forwards each call to the backend's table. */
+#include "store/backend.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/errors.h"
+
+enum { ACQUIRE_TIMEOUT_SECONDS = 10 };
+
+struct store {
+	const struct store_ops *ops;
+	char *url;
+	pthread_mutex_t lock;
+	pthread_cond_t freed;
+	struct store_conn *free_list;
+	unsigned open, max;
+};
+
+static const struct store_ops *backend_for(const char *url)
+{
+	if (strncmp(url, "sqlite:", 7) == 0)
+		return &store_sqlite_ops;
+	if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
+		return &store_pg_ops;
+	return NULL;
+}
+
+int store_open(const char *url, unsigned pool_size, struct store **ret_store)
+{
+	const struct store_ops *ops = backend_for(url);
+	if (!ops || pool_size == 0)
+		return CAL_E_INVALID;
+	struct store *s = calloc(1, sizeof *s);
+	if (!s)
+		return CAL_E_NOMEM;
+	s->ops = ops;
+	s->url = strdup(url);
+	s->max = pool_size;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->freed, NULL);
+	/* One connection now, so a wrong URL fails at start-up, not at the
+	 * first request. */
+	struct store_conn *c;
+	int r = store_acquire(s, &c);
+	if (r < 0) {
+		store_close(s);
+		return r;
+	}
+	store_release(c);
+	*ret_store = s;
+	return 0;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	for (struct store_conn *c = s->free_list, *next; c; c = next) {
+		next = c->next_free;
+		s->ops->disconnect(c);
+	}
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->freed);
+	free(s->url);
+	free(s);
+}
+
+enum store_backend store_backend(const struct store *s) { return s->ops->backend; }
+
+int store_acquire(struct store *s, struct store_conn **ret_conn)
+{
+	struct timespec deadline;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += ACQUIRE_TIMEOUT_SECONDS;
+
+	pthread_mutex_lock(&s->lock);
+	while (!s->free_list && s->open >= s->max) {
+		if (pthread_cond_timedwait(&s->freed, &s->lock, &deadline) == ETIMEDOUT) {
+			pthread_mutex_unlock(&s->lock);
+			return CAL_E_BUSY;
+		}
+	}
+	struct store_conn *c = s->free_list;
+	if (c) {
+		s->free_list = c->next_free;
+		pthread_mutex_unlock(&s->lock);
+		*ret_conn = c;
+		return 0;
+	}
+	s->open++; /* reserve the slot, connect outside the lock */
+	pthread_mutex_unlock(&s->lock);
+
+	int r = s->ops->connect(s->url, &c);
+	if (r < 0) {
+		pthread_mutex_lock(&s->lock);
+		s->open--;
+		pthread_cond_signal(&s->freed);
+		pthread_mutex_unlock(&s->lock);
+		return r;
+	}
+	c->ops = s->ops;
+	c->owner = s;
+	*ret_conn = c;
+	return 0;
+}
+
+void store_release(struct store_conn *c)
+{
+	if (!c)
+		return;
+	struct store *s = c->owner;
+	if (c->in_tx) {
+		c->ops->rollback(c);
+		c->in_tx = false;
+	}
+	bool drop = c->ops->broken(c);
+	if (drop)
+		c->ops->disconnect(c);
+	pthread_mutex_lock(&s->lock);
+	if (drop) {
+		s->open--;
+	} else {
+		c->next_free = s->free_list;
+		s->free_list = c;
+	}
+	pthread_cond_signal(&s->freed);
+	pthread_mutex_unlock(&s->lock);
+}
+
+int store_migrate(struct store *s, const char **ret_failed)
+{
+	struct store_conn *c;
+	int r = store_acquire(s, &c);
+	if (r < 0)
+		return r;
+	if (s->ops->backend == STORE_SQLITE)
+		r = s->ops->migrate(c, store_sqlite_migrations, store_sqlite_migrations_count, ret_failed);
+	else
+		r = s->ops->migrate(c, store_pg_migrations, store_pg_migrations_count, ret_failed);
+	store_release(c);
+	return r;
+}
+
+int store_ping(struct store_conn *c) { return c->ops->ping(c); }
+
+int store_begin(struct store_conn *c, bool write)
+{
+	int r = c->ops->begin(c, write);
+	if (r == 0)
+		c->in_tx = true;
+	return r;
+}
+
+int store_commit(struct store_conn *c)
+{
+	int r = c->ops->commit(c);
+	if (r < 0)
+		c->ops->rollback(c);
+	c->in_tx = false;
+	return r;
+}
+
+void store_rollback(struct store_conn *c)
+{
+	if (c->in_tx)
+		c->ops->rollback(c);
+	c->in_tx = false;
+}
+
+int store_company_insert(struct store_conn *c, const struct cal_company *co)
+{
+	return c->ops->company_insert(c, co);
+}
+
+int store_company_get(struct store_conn *c, struct arena *a, const char *id, struct cal_company *ret)
+{
+	return c->ops->company_get(c, a, id, false, ret);
+}
+
+int store_company_get_by_slug(struct store_conn *c, struct arena *a, const char *slug,
+			      struct cal_company *ret)
+{
+	return c->ops->company_get(c, a, slug, true, ret);
+}
+
+int store_user_insert(struct store_conn *c, const struct cal_user *u) { return c->ops->user_insert(c, u); }
+
+int store_user_get(struct store_conn *c, struct arena *a, const char *id, struct cal_user *ret)
+{
+	return c->ops->user_get(c, a, id, false, ret);
+}
+
+int store_user_get_by_email(struct store_conn *c, struct arena *a, const char *email,
+			    struct cal_user *ret)
+{
+	return c->ops->user_get(c, a, email, true, ret);
+}
+
+int store_partner_insert(struct store_conn *c, const struct cal_partner *p)
+{
+	return c->ops->partner_insert(c, p);
+}
+
+int store_partner_get(struct store_conn *c, struct arena *a, const char *id, struct cal_partner *ret)
+{
+	return c->ops->partner_get(c, a, id, ret);
+}
+
+int store_event_insert(struct store_conn *c, const struct cal_event *e) { return c->ops->event_insert(c, e); }
+
+int store_event_get(struct store_conn *c, struct arena *a, const char *id, struct cal_event *ret)
+{
+	return c->ops->event_get(c, a, id, ret);
+}
+
+int store_event_lock(struct store_conn *c, const char *id) { return c->ops->event_lock(c, id); }
+
+int store_event_update(struct store_conn *c, const struct cal_event *e, int64_t expected_version)
+{
+	return c->ops->event_update(c, e, expected_version);
+}
+
+int store_event_delete(struct store_conn *c, const char *id, int64_t expected_version)
+{
+	return c->ops->event_delete(c, id, expected_version);
+}
+
+int store_events_range(struct store_conn *c, struct arena *a, const struct store_event_query *q,
+		       struct store_event_page *ret)
+{
+	if (q->n_user_ids == 0 || q->limit == 0) {
+		*ret = (struct store_event_page){ 0 };
+		return 0;
+	}
+	return c->ops->events_range(c, a, q, ret);
+}
