@@ -2,7 +2,6 @@
  * hours 00–23 (no leap second 60: nothing here can represent it). */
 #include "model/time.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "base/errors.h"
