@@ -69,6 +69,21 @@ static int load_limits(struct cal_config *cfg, const char **ret_why)
 	return 0;
 }
 
+/* The key itself, or a file holding it. */
+static char *read_pem(const char *value)
+{
+	if (strncmp(value, "-----BEGIN", 10) == 0)
+		return strdup(value);
+	FILE *f = fopen(value, "r");
+	if (!f)
+		return NULL;
+	char buf[16384];
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return n > 0 && n < sizeof buf - 1 && strncmp(buf, "-----BEGIN", 10) == 0 ? strdup(buf) : NULL;
+}
+
 int cal_config_load(struct cal_config *cfg, const char **ret_why)
 {
 	memset(cfg, 0, sizeof *cfg);
@@ -137,8 +152,10 @@ int cal_config_load(struct cal_config *cfg, const char **ret_why)
 		cfg->jwt_secret_len = 32;
 	}
 	const char *pub = getenv("CALENDARD_JWT_PUBLIC_KEY");
-	if (pub && *pub)
-		cfg->jwt_public_key = strdup(pub);
+	if (pub && *pub && (cfg->jwt_public_key = read_pem(pub)) == NULL) {
+		*ret_why = "CALENDARD_JWT_PUBLIC_KEY must be a PEM public key or the path of one";
+		return CAL_E_INVALID;
+	}
 	return 0;
 }
 

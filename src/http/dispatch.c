@@ -92,7 +92,8 @@ static void reply_problem(struct request *req, int code, struct reply *out)
 		out->www_authenticate = "Bearer";
 	if (status >= 500)
 		log_error(req->rid, "request failed",
-			  json_pack("{s:s, s:s}", "route", req->path ? req->path : "?", "code", cal_error_code(code)));
+			  json_pack("{s:s, s:s}", "route", out->route_label ? out->route_label : "?",
+				    "code", cal_error_code(code)));
 }
 
 static int authenticate(struct request *req, struct cal_principal *who)
