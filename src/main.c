@@ -107,6 +107,10 @@ static int cmd_token(struct app *app, const struct options *o)
 		fputs("calendard: --ttl must be 1..31622400 seconds\n", stderr);
 		return 2;
 	}
+	if (app->config->jwt_public_key) {
+		fputs("calendard: tokens come from the identity provider (CALENDARD_JWT_PUBLIC_KEY is set)\n", stderr);
+		return 1;
+	}
 	_cleanup_(arena_freep) struct arena *a = arena_new();
 	struct cal_user u;
 	int r = directory_user_by_email(app, a, o->email, &u);

@@ -39,6 +39,9 @@ int api_auth_login(struct request *req, struct response *res)
 	if (strlen(email) > 254 || strlen(password) > 1024)
 		return CAL_E_BAD_CREDENTIALS;
 
+	if (req->app->config->jwt_public_key)
+		return cal_error_set(req->err, CAL_E_UNIMPLEMENTED,
+				     "tokens come from the identity provider (RS256); password login is off");
 	struct cal_user u;
 	int r = directory_login(req->app, req->arena, email, password, &u);
 	if (r < 0)

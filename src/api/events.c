@@ -108,8 +108,9 @@ static int parse_limit(struct request *req, unsigned *ret)
 		return 0;
 	char *end;
 	unsigned long n = strtoul(text, &end, 10);
-	if (!*text || *end || n == 0 || n > 100000 || text[0] == '-' || text[0] == '+')
-		return cal_error_field(req->err, "limit", "must be a whole number from 1 to 500");
+	unsigned max = req->app->config->limits.list_limit_max;
+	if (!*text || *end || n == 0 || n > max || text[0] == '-' || text[0] == '+')
+		return cal_error_field(req->err, "limit", arena_printf(req->arena, "must be a whole number from 1 to %u", max));
 	*ret = (unsigned)n;
 	return 0;
 }

@@ -106,8 +106,6 @@ static int parse_request(struct app *app, struct arena *a, const struct cal_prin
 		cal_error_field(err, "to", "must be after from");
 	else if (!err->n_fields && q->to - q->from > (int64_t)lim->list_window_days * 86400)
 		cal_error_field(err, "to", "the window is too wide");
-	if (req->limit > lim->list_limit_max)
-		cal_error_field(err, "limit", "is too large");
 	q->limit = req->limit ? req->limit : LIST_DEFAULT_LIMIT;
 	if (!req->res_model != !req->res_id)
 		cal_error_field(err, req->res_model ? "resId" : "resModel", "resModel and resId go together");
@@ -121,7 +119,7 @@ static int parse_request(struct app *app, struct arena *a, const struct cal_prin
 		cal_error_field(err, "cursor", "is not a cursor this server gave out");
 	if (req->user_ids) {
 		if (req->n_user_ids == 0 || req->n_user_ids > lim->user_ids_max)
-			cal_error_field(err, "userIds", "must list 1 to 50 user ids");
+			cal_error_field(err, "userIds", arena_printf(a, "must list 1 to %u user ids", lim->user_ids_max));
 		const char **ids = arena_calloc(a, req->n_user_ids + 1, sizeof *ids);
 		for (size_t i = 0; ids && i < req->n_user_ids; i++) {
 			cal_uuid u;
