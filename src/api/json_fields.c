@@ -66,11 +66,14 @@ bool json_opt_int(json_t *obj, const char *key, const char *field, long long min
 	*present = v != NULL;
 	if (!v)
 		return true;
-	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
+	/* Bodies are decoded with integers as reals, so a number too big for
+	 * an integer is still a number here and gets a field error. */
+	double d = json_number_value(v);
+	if (!json_is_number(v) || d != (double)(long long)d || d < (double)min || d > (double)max) {
 		cal_error_field(err, field, "must be an integer in range");
 		return false;
 	}
-	*ret = json_integer_value(v);
+	*ret = (long long)d;
 	return true;
 }
 

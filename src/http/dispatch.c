@@ -120,7 +120,7 @@ static int parse_body(struct request *req, const char *body, size_t len)
 	if (!ct || strncasecmp(ct, "application/json", 16) != 0 || (ct[16] && ct[16] != ';' && ct[16] != ' '))
 		return cal_error_set(req->err, CAL_E_MEDIA_TYPE, "the body must be application/json");
 	json_error_t jerr;
-	json_t *v = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *v = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
 	if (!v) {
 		req->err->detail = arena_printf(req->arena, "invalid JSON at line %d column %d: %s",
 						jerr.line, jerr.column, jerr.text);

@@ -55,6 +55,17 @@ static void pick_request_id(struct MHD_Connection *conn, char rid[33])
 		new_request_id(rid);
 }
 
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 static const char *header_lookup(const struct request *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->transport, MHD_HEADER_KIND, name);
@@ -63,6 +74,25 @@ static const char *header_lookup(const struct request *req, const char *name)
 static const char *query_lookup(const struct request *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->transport, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* Percent-decoding that keeps "%00" as it is: a NUL would cut paths and
+ * values short where C sees them, turning a bad id into another route. */
+static size_t unescape_keeping_nul(void *cls, struct MHD_Connection *conn, char *s)
+{
+	char *out = s;
+	for (const char *in = s; *in; in++) {
+		int hi, lo;
+		if (in[0] == '%' && (hi = hex_value(in[1])) >= 0 && (lo = hex_value(in[2])) >= 0 &&
+		    (hi | lo) != 0) {
+			*out++ = (char)(hi * 16 + lo);
+			in += 2;
+		} else {
+			*out++ = *in;
+		}
+	}
+	*out = '\0';
+	return (size_t)(out - s);
 }
 
 static enum MHD_Result send_reply(struct MHD_Connection *conn, struct exchange *x, struct reply *out)
@@ -189,6 +219,7 @@ int http_server_start(struct app *app, struct http_server **ret)
 		(unsigned)app->config->threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, s,
+		MHD_OPTION_UNESCAPE_CALLBACK, unescape_keeping_nul, NULL,
 		MHD_OPTION_END);
 	if (!s->daemon) {
 		metrics_free(app->metrics);

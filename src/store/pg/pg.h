@@ -17,14 +17,30 @@
 
 enum pg_stmt {
 	PG_PING,
-	PG_MIGRATION_APPLIED, PG_MIGRATION_LOCK, PG_MIGRATION_RECORD,
-	PG_COMPANY_INSERT, PG_COMPANY_BY_ID, PG_COMPANY_BY_SLUG,
-	PG_USER_INSERT, PG_USER_BY_ID, PG_USER_BY_EMAIL,
-	PG_PARTNER_INSERT, PG_PARTNER_BY_ID,
-	PG_EVENT_INSERT, PG_EVENT_BY_ID, PG_EVENT_UPDATE, PG_EVENT_DELETE, PG_EVENT_EXISTS,
+	PG_MIGRATION_APPLIED,
+	PG_MIGRATION_LOCK,
+	PG_MIGRATION_RECORD,
+	PG_COMPANY_INSERT,
+	PG_COMPANY_BY_ID,
+	PG_COMPANY_BY_SLUG,
+	PG_USER_INSERT,
+	PG_USER_BY_ID,
+	PG_USER_BY_EMAIL,
+	PG_PARTNER_INSERT,
+	PG_PARTNER_BY_ID,
+	PG_EVENT_INSERT,
+	PG_EVENT_BY_ID,
+	PG_EVENT_UPDATE,
+	PG_EVENT_DELETE,
+	PG_EVENT_EXISTS,
 	PG_EVENT_LOCK,
-	PG_ATTENDEES_INSERT, PG_ATTENDEES_DELETE, PG_ALARMS_INSERT, PG_ALARMS_DELETE,
-	PG_ATTENDEES_OF, PG_ALARMS_OF, PG_RANGE,
+	PG_ATTENDEES_INSERT,
+	PG_ATTENDEES_DELETE,
+	PG_ALARMS_INSERT,
+	PG_ALARMS_DELETE,
+	PG_ATTENDEES_OF,
+	PG_ALARMS_OF,
+	PG_RANGE,
 	PG__COUNT
 };
 
@@ -34,8 +50,14 @@ struct pg_conn {
 	bool prepared[PG__COUNT]; /* server-side statements survive rollbacks */
 };
 
-static inline struct pg_conn *PGC(struct store_conn *c) { return (struct pg_conn *)c; }
-static inline void pg_clearp(PGresult **r) { PQclear(*r); }
+static inline struct pg_conn *PGC(struct store_conn *c)
+{
+	return (struct pg_conn *)c;
+}
+static inline void pg_clearp(PGresult **r)
+{
+	PQclear(*r);
+}
 
 /* Runs statement `id` with `n` text parameters (NULL is SQL NULL). On
  * success `*ret` is a command or tuples result the caller PQclear()s. */
@@ -55,8 +77,14 @@ static inline const char *pg_i64(struct pg_num *buf, int64_t v)
 	return buf->s;
 }
 /* An unset uuid (empty string) travels as NULL. */
-static inline const char *pg_uuid(const cal_uuid *u) { return u->s[0] ? u->s : NULL; }
-static inline const char *pg_bool(bool v) { return v ? "t" : "f"; }
+static inline const char *pg_uuid(const cal_uuid *u)
+{
+	return u->s[0] ? u->s : NULL;
+}
+static inline const char *pg_bool(bool v)
+{
+	return v ? "t" : "f";
+}
 
 int pg_company_insert(struct store_conn *c, const struct cal_company *co);
 int pg_company_get(struct store_conn *c, struct arena *a, const char *key, bool by_slug,

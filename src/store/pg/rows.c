@@ -34,8 +34,14 @@ static void rd_fail(struct reader *r, int err)
 		r->err = err;
 }
 
-static bool rd_null(const struct reader *r, int col) { return PQgetisnull(r->res, r->row, col); }
-static const char *rd_raw(const struct reader *r, int col) { return PQgetvalue(r->res, r->row, col); }
+static bool rd_null(const struct reader *r, int col)
+{
+	return PQgetisnull(r->res, r->row, col);
+}
+static const char *rd_raw(const struct reader *r, int col)
+{
+	return PQgetvalue(r->res, r->row, col);
+}
 
 static const char *rd_str(struct reader *r, int col)
 {
@@ -68,12 +74,15 @@ static int64_t rd_i64(struct reader *r, int col)
 	return v;
 }
 
-static bool rd_bool(struct reader *r, int col) { return !rd_null(r, col) && rd_raw(r, col)[0] == 't'; }
+static bool rd_bool(struct reader *r, int col)
+{
+	return !rd_null(r, col) && rd_raw(r, col)[0] == 't';
+}
 
 static void rd_uuid(struct reader *r, int col, cal_uuid *ret)
 {
 	if (rd_null(r, col))
-		*ret = (cal_uuid){ 0 };
+		*ret = (cal_uuid){0};
 	else if (!cal_uuid_parse(rd_raw(r, col), ret))
 		rd_fail(r, CAL_E_STORE);
 }
@@ -94,7 +103,7 @@ static int rd_enum(struct reader *r, int col, int (*parse)(const char *))
 static int lookup(struct pg_conn *pc, enum pg_stmt id, const char *key, PGresult **ret)
 {
 	_cleanup_(pg_clearp) PGresult *res = NULL;
-	int r = pg_run(pc, id, 1, (const char *const[]){ key }, &res);
+	int r = pg_run(pc, id, 1, (const char *const[]){key}, &res);
 	if (r < 0)
 		return r;
 	if (PQntuples(res) == 0)
@@ -117,7 +126,7 @@ static int insert_one(struct pg_conn *pc, enum pg_stmt id, int n, const char *co
 int pg_company_insert(struct store_conn *c, const struct cal_company *co)
 {
 	struct pg_num at;
-	const char *const p[] = { pg_uuid(&co->id), co->name, co->slug, pg_i64(&at, co->created_at) };
+	const char *const p[] = {pg_uuid(&co->id), co->name, co->slug, pg_i64(&at, co->created_at)};
 	return insert_one(PGC(c), PG_COMPANY_INSERT, 4, p);
 }
 
@@ -130,8 +139,8 @@ int pg_company_get(struct store_conn *c, struct arena *a, const char *key, bool 
 	int r = lookup(PGC(c), by_slug ? PG_COMPANY_BY_SLUG : PG_COMPANY_BY_ID, key, &res);
 	if (r < 0)
 		return r;
-	struct reader rd = { .res = res, .a = a };
-	struct cal_company co = { 0 };
+	struct reader rd = {.res = res, .a = a};
+	struct cal_company co = {0};
 	rd_uuid(&rd, 0, &co.id);
 	co.name = rd_str(&rd, 1);
 	co.slug = rd_str(&rd, 2);
@@ -149,15 +158,23 @@ static const char *role_name(enum cal_role_in_company role)
 
 static int role_parse(const char *s)
 {
-	return strcmp(s, "admin") == 0 ? CAL_USER_ADMIN : strcmp(s, "user") == 0 ? CAL_USER_MEMBER : -1;
+	if (strcmp(s, "admin") == 0)
+		return CAL_USER_ADMIN;
+	return strcmp(s, "user") == 0 ? CAL_USER_MEMBER : -1;
 }
 
 int pg_user_insert(struct store_conn *c, const struct cal_user *u)
 {
 	struct pg_num at;
-	const char *const p[] = { pg_uuid(&u->id), pg_uuid(&u->company_id), u->name, u->email,
-				  u->timezone, u->lang, u->password_hash, role_name(u->role),
-				  pg_i64(&at, u->created_at) };
+	const char *const p[] = {pg_uuid(&u->id),
+				 pg_uuid(&u->company_id),
+				 u->name,
+				 u->email,
+				 u->timezone,
+				 u->lang,
+				 u->password_hash,
+				 role_name(u->role),
+				 pg_i64(&at, u->created_at)};
 	return insert_one(PGC(c), PG_USER_INSERT, 9, p);
 }
 
@@ -170,8 +187,8 @@ int pg_user_get(struct store_conn *c, struct arena *a, const char *key, bool by_
 	int r = lookup(PGC(c), by_email ? PG_USER_BY_EMAIL : PG_USER_BY_ID, key, &res);
 	if (r < 0)
 		return r;
-	struct reader rd = { .res = res, .a = a };
-	struct cal_user u = { 0 };
+	struct reader rd = {.res = res, .a = a};
+	struct cal_user u = {0};
 	rd_uuid(&rd, 0, &u.id);
 	rd_uuid(&rd, 1, &u.company_id);
 	u.name = rd_str(&rd, 2);
@@ -190,8 +207,10 @@ int pg_user_get(struct store_conn *c, struct arena *a, const char *key, bool by_
 int pg_partner_insert(struct store_conn *c, const struct cal_partner *p)
 {
 	struct pg_num at;
-	const char *const v[] = { pg_uuid(&p->id), pg_uuid(&p->company_id), p->name, p->email,
-				  p->phone, pg_i64(&at, p->created_at) };
+	const char *created = pg_i64(&at, p->created_at);
+	const char *const v[] = {
+	    pg_uuid(&p->id), pg_uuid(&p->company_id), p->name, p->email, p->phone, created,
+	};
 	return insert_one(PGC(c), PG_PARTNER_INSERT, 6, v);
 }
 
@@ -203,8 +222,8 @@ int pg_partner_get(struct store_conn *c, struct arena *a, const char *id, struct
 	int r = lookup(PGC(c), PG_PARTNER_BY_ID, id, &res);
 	if (r < 0)
 		return r;
-	struct reader rd = { .res = res, .a = a };
-	struct cal_partner p = { 0 };
+	struct reader rd = {.res = res, .a = a};
+	struct cal_partner p = {0};
 	rd_uuid(&rd, 0, &p.id);
 	rd_uuid(&rd, 1, &p.company_id);
 	p.name = rd_str(&rd, 2);
@@ -227,14 +246,29 @@ struct event_params {
 static void event_params(struct event_params *p, const struct cal_event *e)
 {
 	const char *const v[23] = {
-		pg_uuid(&e->id), pg_uuid(&e->company_id), e->name, e->description, e->location,
-		pg_i64(&p->start, e->start), pg_i64(&p->end, e->end), pg_bool(e->all_day),
-		e->all_day ? pg_i64(&p->start_date, e->start_date) : NULL,
-		e->all_day ? pg_i64(&p->end_date, e->end_date) : NULL, e->timezone,
-		pg_uuid(&e->organizer_id), e->organizer_email, cal_privacy_name(e->privacy),
-		cal_show_as_name(e->show_as), pg_bool(e->recurring), e->res_model, e->res_id,
-		pg_i64(&p->version, e->version), pg_i64(&p->created_at, e->created_at),
-		pg_i64(&p->updated_at, e->updated_at), e->created_by, e->updated_by,
+	    pg_uuid(&e->id),
+	    pg_uuid(&e->company_id),
+	    e->name,
+	    e->description,
+	    e->location,
+	    pg_i64(&p->start, e->start),
+	    pg_i64(&p->end, e->end),
+	    pg_bool(e->all_day),
+	    e->all_day ? pg_i64(&p->start_date, e->start_date) : NULL,
+	    e->all_day ? pg_i64(&p->end_date, e->end_date) : NULL,
+	    e->timezone,
+	    pg_uuid(&e->organizer_id),
+	    e->organizer_email,
+	    cal_privacy_name(e->privacy),
+	    cal_show_as_name(e->show_as),
+	    pg_bool(e->recurring),
+	    e->res_model,
+	    e->res_id,
+	    pg_i64(&p->version, e->version),
+	    pg_i64(&p->created_at, e->created_at),
+	    pg_i64(&p->updated_at, e->updated_at),
+	    e->created_by,
+	    e->updated_by,
 	};
 	memcpy(p->v, v, sizeof v);
 	p->v[23] = NULL;
@@ -242,7 +276,7 @@ static void event_params(struct event_params *p, const struct cal_event *e)
 
 static void read_event(struct reader *rd, struct cal_event *e)
 {
-	*e = (struct cal_event){ 0 };
+	*e = (struct cal_event){0};
 	rd_uuid(rd, 0, &e->id);
 	rd_uuid(rd, 1, &e->company_id);
 	e->name = rd_str(rd, 2);
@@ -285,7 +319,7 @@ static int add_quoted(struct strbuf *sb, const char *s)
 		r = strbuf_add(sb, s, plain);
 		s += plain;
 		if (r == 0 && *s) {
-			const char esc[2] = { '\\', *s++ };
+			const char esc[2] = {'\\', *s++};
 			r = strbuf_add(sb, esc, sizeof esc);
 		}
 	}
@@ -320,7 +354,7 @@ struct columns {
 static void columns_init(struct columns *c)
 {
 	for (size_t i = 0; i < COLUMNS_MAX; i++)
-		c->col[i] = (struct pg_array){ .sb = STRBUF_INIT(ARRAY_MAX) };
+		c->col[i] = (struct pg_array){.sb = STRBUF_INIT(ARRAY_MAX)};
 }
 
 static void columns_release(struct columns *c)
@@ -358,8 +392,8 @@ static int insert_attendees(struct pg_conn *pc, const struct cal_event *e)
 		array_add(&cols.col[STATE], cal_partstat_name(at->state));
 	}
 	struct pg_num start, end, at;
-	const char *p[5 + N_COLS] = { e->id.s, pg_i64(&start, e->start), pg_i64(&end, e->end),
-				      pg_bool(store_is_long_span(e)), pg_i64(&at, e->updated_at) };
+	const char *p[5 + N_COLS] = {e->id.s, pg_i64(&start, e->start), pg_i64(&end, e->end),
+				     pg_bool(store_is_long_span(e)), pg_i64(&at, e->updated_at)};
 	int r = columns_end(&cols, N_COLS, p + 5);
 	if (r < 0)
 		return r;
@@ -383,7 +417,7 @@ static int insert_alarms(struct pg_conn *pc, const struct cal_event *e)
 		array_add(&cols.col[UNIT], cal_interval_unit_name(al->interval_unit));
 	}
 	struct pg_num at;
-	const char *p[2 + N_COLS] = { e->id.s, pg_i64(&at, e->updated_at) };
+	const char *p[2 + N_COLS] = {e->id.s, pg_i64(&at, e->updated_at)};
 	int r = columns_end(&cols, N_COLS, p + 2);
 	if (r < 0)
 		return r;
@@ -406,20 +440,50 @@ int pg_event_insert(struct store_conn *c, const struct cal_event *e)
 	return r < 0 ? r : insert_children(pc, e);
 }
 
-/* The page position (1-based, column 0) of a child row as an index. */
-static int child_owner(struct reader *rd, size_t n, size_t *ret)
+/* Child rows name their event by id (column 0); a page's ids sorted once
+ * map each row back to its event without a quadratic scan. */
+struct slot {
+	const char *id;
+	size_t index;
+};
+
+static int slot_cmp(const void *x, const void *y)
 {
-	int64_t ord = rd_i64(rd, 0);
-	if (rd->err || ord < 1 || (uint64_t)ord > n)
-		return rd->err ? rd->err : CAL_E_STORE;
-	*ret = (size_t)ord - 1;
+	return strcmp(((const struct slot *)x)->id, ((const struct slot *)y)->id);
+}
+
+struct page_index {
+	struct slot *slots;
+	size_t n;
+};
+
+static int page_index_build(struct arena *a, const struct cal_event *events, size_t n,
+			    struct page_index *ret)
+{
+	struct slot *slots = arena_calloc(a, n, sizeof *slots);
+	if (!slots)
+		return CAL_E_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		slots[i] = (struct slot){events[i].id.s, i};
+	qsort(slots, n, sizeof *slots, slot_cmp);
+	*ret = (struct page_index){slots, n};
 	return 0;
 }
 
-/* Rows arrive grouped by event in page order, so each event's attendees
- * are a contiguous run of one array. */
+static int child_owner(const struct page_index *idx, struct reader *rd, size_t *ret)
+{
+	const struct slot key = {rd_raw(rd, 0), 0};
+	const struct slot *hit = bsearch(&key, idx->slots, idx->n, sizeof key, slot_cmp);
+	if (!hit)
+		return CAL_E_STORE;
+	*ret = hit->index;
+	return 0;
+}
+
+/* Rows arrive grouped by event in position order, so each event's
+ * attendees are a contiguous run of one array. */
 static int load_attendees(struct pg_conn *pc, struct arena *a, const char *ids,
-			  struct cal_event *events, size_t n)
+			  const struct page_index *idx, struct cal_event *events)
 {
 	_cleanup_(pg_clearp) PGresult *res = NULL;
 	int r = pg_run(pc, PG_ATTENDEES_OF, 1, &ids, &res);
@@ -430,9 +494,9 @@ static int load_attendees(struct pg_conn *pc, struct arena *a, const char *ids,
 	if (!all)
 		return CAL_E_NOMEM;
 	for (int i = 0; i < rows; i++) {
-		struct reader rd = { .res = res, .row = i, .a = a };
+		struct reader rd = {.res = res, .row = i, .a = a};
 		size_t k;
-		if ((r = child_owner(&rd, n, &k)) < 0)
+		if ((r = child_owner(idx, &rd, &k)) < 0)
 			return r;
 		struct cal_attendee *at = &all[i];
 		rd_uuid(&rd, 1, &at->id);
@@ -452,7 +516,7 @@ static int load_attendees(struct pg_conn *pc, struct arena *a, const char *ids,
 }
 
 static int load_alarms(struct pg_conn *pc, struct arena *a, const char *ids,
-		       struct cal_event *events, size_t n)
+		       const struct page_index *idx, struct cal_event *events)
 {
 	_cleanup_(pg_clearp) PGresult *res = NULL;
 	int r = pg_run(pc, PG_ALARMS_OF, 1, &ids, &res);
@@ -463,15 +527,16 @@ static int load_alarms(struct pg_conn *pc, struct arena *a, const char *ids,
 	if (!all)
 		return CAL_E_NOMEM;
 	for (int i = 0; i < rows; i++) {
-		struct reader rd = { .res = res, .row = i, .a = a };
+		struct reader rd = {.res = res, .row = i, .a = a};
 		size_t k;
-		if ((r = child_owner(&rd, n, &k)) < 0)
+		if ((r = child_owner(idx, &rd, &k)) < 0)
 			return r;
 		struct cal_alarm *al = &all[i];
 		rd_uuid(&rd, 1, &al->id);
 		al->type = (enum cal_alarm_type)rd_enum(&rd, 2, cal_alarm_type_parse);
 		al->interval_value = (int32_t)rd_i64(&rd, 3);
-		al->interval_unit = (enum cal_interval_unit)rd_enum(&rd, 4, cal_interval_unit_parse);
+		al->interval_unit =
+		    (enum cal_interval_unit)rd_enum(&rd, 4, cal_interval_unit_parse);
 		if (rd.err)
 			return rd.err;
 		if (!events[k].alarms)
@@ -486,16 +551,20 @@ static int load_children(struct pg_conn *pc, struct arena *a, struct cal_event *
 {
 	if (n == 0)
 		return 0;
+	struct page_index idx;
+	int r = page_index_build(a, events, n, &idx);
+	if (r < 0)
+		return r;
 	_cleanup_(strbuf_release) struct strbuf ids = STRBUF_INIT(ARRAY_MAX);
-	int r = strbuf_puts(&ids, "{");
+	r = strbuf_puts(&ids, "{");
 	for (size_t i = 0; r == 0 && i < n; i++)
 		r = strbuf_printf(&ids, "%s%s", i ? "," : "", events[i].id.s);
 	if (r == 0)
 		r = strbuf_puts(&ids, "}");
 	if (r == 0)
-		r = load_attendees(pc, a, strbuf_str(&ids), events, n);
+		r = load_attendees(pc, a, strbuf_str(&ids), &idx, events);
 	if (r == 0)
-		r = load_alarms(pc, a, strbuf_str(&ids), events, n);
+		r = load_alarms(pc, a, strbuf_str(&ids), &idx, events);
 	return r;
 }
 
@@ -508,7 +577,7 @@ int pg_event_get(struct store_conn *c, struct arena *a, const char *id, struct c
 	int r = lookup(pc, PG_EVENT_BY_ID, id, &res);
 	if (r < 0)
 		return r;
-	struct reader rd = { .res = res, .a = a };
+	struct reader rd = {.res = res, .a = a};
 	struct cal_event e;
 	read_event(&rd, &e);
 	if (rd.err)
@@ -571,7 +640,7 @@ int pg_event_delete(struct store_conn *c, const char *id, int64_t expected_versi
 		return CAL_E_NOT_FOUND;
 	struct pg_conn *pc = PGC(c);
 	struct pg_num version;
-	const char *const p[] = { id, pg_i64(&version, expected_version) };
+	const char *const p[] = {id, pg_i64(&version, expected_version)};
 	_cleanup_(pg_clearp) PGresult *res = NULL;
 	int r = pg_run(pc, PG_EVENT_DELETE, 2, p, &res);
 	if (r < 0)
@@ -604,7 +673,7 @@ static int read_page(struct pg_conn *pc, struct arena *a, const PGresult *res, u
 	if (!items)
 		return CAL_E_NOMEM;
 	for (size_t i = 0; i < n; i++) {
-		struct reader rd = { .res = res, .row = (int)i, .a = a };
+		struct reader rd = {.res = res, .row = (int)i, .a = a};
 		read_event(&rd, &items[i]);
 		if (rd.err)
 			return rd.err;
@@ -612,7 +681,7 @@ static int read_page(struct pg_conn *pc, struct arena *a, const PGresult *res, u
 	int r = load_children(pc, a, items, n);
 	if (r < 0)
 		return r;
-	*ret = (struct store_event_page){ .items = items, .n = n, .more = rows > n };
+	*ret = (struct store_event_page){.items = items, .n = n, .more = rows > n};
 	return 0;
 }
 
@@ -627,16 +696,23 @@ int pg_events_range(struct store_conn *c, struct arena *a, const struct store_ev
 	if (r < 0)
 		return r;
 	if (n_users == 0 || q->limit == 0 || !cal_uuid_valid(q->company_id)) {
-		*ret = (struct store_event_page){ 0 };
+		*ret = (struct store_event_page){0};
 		return 0;
 	}
-	int64_t from_long = q->from < INT64_MIN + STORE_LONG_SPAN ? INT64_MIN : q->from - STORE_LONG_SPAN;
+	int64_t from_long =
+	    q->from < INT64_MIN + STORE_LONG_SPAN ? INT64_MIN : q->from - STORE_LONG_SPAN;
 	struct pg_num from, to, reach, cursor, limit;
 	const char *const p[] = {
-		q->company_id, strbuf_str(&users), pg_i64(&from, q->from), pg_i64(&to, q->to),
-		pg_i64(&reach, from_long), q->res_model, q->res_id,
-		q->has_cursor ? pg_i64(&cursor, q->cursor_start) : NULL,
-		q->has_cursor ? q->cursor_id : NULL, pg_i64(&limit, (int64_t)q->limit + 1),
+	    q->company_id,
+	    strbuf_str(&users),
+	    pg_i64(&from, q->from),
+	    pg_i64(&to, q->to),
+	    pg_i64(&reach, from_long),
+	    q->res_model,
+	    q->res_id,
+	    q->has_cursor ? pg_i64(&cursor, q->cursor_start) : NULL,
+	    q->has_cursor ? q->cursor_id : NULL,
+	    pg_i64(&limit, (int64_t)q->limit + 1),
 	};
 	_cleanup_(pg_clearp) PGresult *res = NULL;
 	if ((r = pg_run(PGC(c), PG_RANGE, 10, p, &res)) < 0)

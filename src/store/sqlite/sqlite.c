@@ -192,6 +192,8 @@ static int sqlite_connect(const char *url, struct store_conn **ret)
 		return CAL_E_STORE;
 	}
 	sqlite3_busy_timeout(sc->db, BUSY_TIMEOUT_MS);
+	/* Unique violations must be told from other constraint failures. */
+	sqlite3_extended_result_codes(sc->db, 1);
 	const char *pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
 			      "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;";
 	if (sqlite3_exec(sc->db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {

@@ -98,6 +98,9 @@ CREATE UNIQUE INDEX idx_calendar_events_uid ON calendar_events(company_id, ical_
 -- window is one index range. Events longer than the store's LONG_SPAN
 -- threshold (and whole series) are flagged and found through a second,
 -- small index instead, so no window query scans a user's history.
+-- (PostgreSQL: both user indexes also INCLUDE the rest of the span, so the
+-- window query filters on event_end / event_start in the index alone
+-- instead of fetching one heap page per candidate row. Same keys as SQLite.)
 CREATE TABLE calendar_attendees (
   id                  UUID PRIMARY KEY,
   event_id            UUID NOT NULL REFERENCES calendar_events(id) ON DELETE CASCADE,
@@ -117,8 +120,8 @@ CREATE TABLE calendar_attendees (
   UNIQUE (event_id, email)
 );
 CREATE INDEX idx_calendar_attendees_event ON calendar_attendees(event_id);
-CREATE INDEX idx_calendar_attendees_user_span ON calendar_attendees(user_id, event_start, event_id) WHERE user_id IS NOT NULL;
-CREATE INDEX idx_calendar_attendees_user_long ON calendar_attendees(user_id, event_end) WHERE user_id IS NOT NULL AND long_span;
+CREATE INDEX idx_calendar_attendees_user_span ON calendar_attendees(user_id, event_start, event_id) INCLUDE (event_end) WHERE user_id IS NOT NULL;
+CREATE INDEX idx_calendar_attendees_user_long ON calendar_attendees(user_id, event_end) INCLUDE (event_start, event_id) WHERE user_id IS NOT NULL AND long_span;
 
 CREATE TABLE calendar_alarms (
   id               UUID PRIMARY KEY,

@@ -1,0 +1,1042 @@
+/* The store contract (src/store/store.h), one suite for both backends: it
+ * talks to whatever CALENDARD_TEST_STORE_URL names ("sqlite:/tmp/x/cal.db",
+ * "postgres://calendard@127.0.0.1:PORT/db") through store.h alone, so SQLite
+ * and PostgreSQL must give the same answers. Without the variable it makes
+ * a throwaway SQLite file for this run.
+ *
+ * Criterion runs each test in its own process, several at once, against the
+ * same database; so every test migrates (a no-op after the first, and safe
+ * concurrently by contract) and works on its own company and users with
+ * random slugs and e-mails, assuming nothing about other rows. */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/arena.h"
+#include "base/errors.h"
+#include "base/macro.h"
+#include "base/uuid.h"
+#include "store/store.h"
+
+#define URL_VAR "CALENDARD_TEST_STORE_URL"
+#define TMPDIR_VAR "CALENDARD_TEST_STORE_TMPDIR"
+
+enum { POOL = 6, HOUR = 3600, DAY = 24 * 3600, T0 = 1900000000 /* 2030-03-17 */ };
+
+/* No URL given: one SQLite file for the whole run, made before the tests
+ * start (the test processes inherit the variable) and removed at the end. */
+ReportHook(PRE_ALL)(struct criterion_test_set *tests)
+{
+	(void)tests;
+	if (getenv(URL_VAR))
+		return;
+	char dir[] = "/tmp/calendard-contract-XXXXXX";
+	if (!mkdtemp(dir))
+		abort();
+	char url[sizeof dir + 32];
+	snprintf(url, sizeof url, "sqlite:%s/cal.db", dir);
+	setenv(URL_VAR, url, 1);
+	setenv(TMPDIR_VAR, dir, 1);
+}
+
+ReportHook(POST_ALL)(struct criterion_global_stats *stats)
+{
+	(void)stats;
+	const char *dir = getenv(TMPDIR_VAR);
+	if (!dir)
+		return;
+	const char *const files[] = {"cal.db", "cal.db-wal", "cal.db-shm"};
+	for (size_t i = 0; i < CAL_ARRAY_SIZE(files); i++) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+struct fixture {
+	struct store *store;
+	struct store_conn *conn;
+	struct arena *arena;
+};
+
+static struct fixture fixture_open(void)
+{
+	const char *url = getenv(URL_VAR);
+	cr_assert(url, URL_VAR " is not set");
+	cr_assert(sodium_init() >= 0);
+	struct fixture f = {.arena = arena_new()};
+	cr_assert_eq(store_open(url, POOL, &f.store), 0, "store_open(%s)", url);
+	const char *failed = NULL;
+	int r = store_migrate(f.store, &failed);
+	cr_assert_eq(r, 0, "migration %s failed: %s", failed ? failed : "?", cal_error_code(r));
+	cr_assert_eq(store_acquire(f.store, &f.conn), 0);
+	return f;
+}
+
+static void fixture_close(struct fixture *f)
+{
+	store_release(f->conn);
+	store_close(f->store);
+	arena_free(f->arena);
+}
+
+#define FIXTURE                                                                                    \
+	_cleanup_(fixture_close) struct fixture fixture_ = fixture_open();                         \
+	struct fixture *f = &fixture_
+
+static void begin(struct fixture *f)
+{
+	cr_assert_eq(store_begin(f->conn, true), 0);
+}
+static void commit(struct fixture *f)
+{
+	cr_assert_eq(store_commit(f->conn), 0);
+}
+
+#define assert_err(expr, want)                                                                     \
+	do {                                                                                       \
+		int got_ = (expr);                                                                 \
+		cr_assert_eq(got_, (want), "%s: got %s (%d), want %s", #expr,                      \
+			     got_ ? cal_error_code(got_) : "ok", got_, cal_error_code(want));      \
+	} while (0)
+
+static char *random_tag(struct fixture *f, const char *prefix)
+{
+	cal_uuid u;
+	cal_uuid_new(&u);
+	return arena_printf(f->arena, "%s%.8s", prefix, u.s);
+}
+
+static void seed_company(struct fixture *f, struct cal_company *co)
+{
+	*co = (struct cal_company){.name = "Compañía Ñandú 東京", .created_at = T0 - DAY};
+	cal_uuid_new(&co->id);
+	co->slug = random_tag(f, "co-");
+	begin(f);
+	assert_err(store_company_insert(f->conn, co), 0);
+	commit(f);
+}
+
+static void seed_user(struct fixture *f, const struct cal_company *co, struct cal_user *u)
+{
+	*u = (struct cal_user){.company_id = co->id,
+			       .name = "Zoë Müller",
+			       .timezone = "Europe/Madrid",
+			       .lang = "en",
+			       .role = CAL_USER_MEMBER,
+			       .created_at = T0 - DAY + 1};
+	cal_uuid_new(&u->id);
+	u->email = arena_printf(f->arena, "%s@example.com", random_tag(f, "u-"));
+	begin(f);
+	assert_err(store_user_insert(f->conn, u), 0);
+	commit(f);
+}
+
+static void add_attendee(struct fixture *f, struct cal_event *e, const struct cal_attendee *at)
+{
+	struct cal_attendee *list = arena_calloc(f->arena, e->n_attendees + 1, sizeof *list);
+	cr_assert(list);
+	if (e->n_attendees)
+		memcpy(list, e->attendees, e->n_attendees * sizeof *list);
+	list[e->n_attendees] = *at;
+	e->attendees = list;
+	e->n_attendees++;
+}
+
+static void attend(struct fixture *f, struct cal_event *e, const struct cal_user *u)
+{
+	struct cal_attendee at = {.user_id = u->id.s,
+				  .email = u->email,
+				  .display_name = u->name,
+				  .role = CAL_ROLE_REQUIRED,
+				  .state = CAL_PARTSTAT_ACCEPTED};
+	cal_uuid_new(&at.id);
+	add_attendee(f, e, &at);
+}
+
+/* A timed event organized (and attended) by `org`. */
+static struct cal_event *new_event(struct fixture *f, const struct cal_user *org, int64_t start,
+				   int64_t end)
+{
+	struct cal_event *e = arena_calloc(f->arena, 1, sizeof *e);
+	cr_assert(e);
+	cal_uuid_new(&e->id);
+	e->company_id = org->company_id;
+	e->organizer_id = org->id;
+	e->organizer_email = org->email;
+	e->name = "Sync";
+	e->start = start;
+	e->end = end;
+	e->timezone = "America/Mexico_City";
+	e->privacy = CAL_PRIVACY_PUBLIC;
+	e->show_as = CAL_SHOW_BUSY;
+	e->created_by = e->updated_by = org->id.s;
+	e->created_at = e->updated_at = T0 - HOUR;
+	e->version = 1;
+	attend(f, e, org);
+	return e;
+}
+
+static void put_event(struct fixture *f, const struct cal_event *e)
+{
+	begin(f);
+	assert_err(store_event_insert(f->conn, e), 0);
+	commit(f);
+}
+
+static struct cal_event get_event(struct fixture *f, const char *id)
+{
+	struct cal_event e;
+	begin(f);
+	assert_err(store_event_get(f->conn, f->arena, id, &e), 0);
+	commit(f);
+	return e;
+}
+
+static void assert_opt_str(const char *what, const char *got, const char *want)
+{
+	if (!got || !want)
+		cr_assert(got == want, "%s: got %s, want %s", what, got ? got : "NULL",
+			  want ? want : "NULL");
+	else
+		cr_assert(strcmp(got, want) == 0,
+			  "%s: got \"%.80s\" (%zu bytes), want \"%.80s\" (%zu bytes)", what, got,
+			  strlen(got), want, strlen(want));
+}
+
+static void assert_attendees_eq(const struct cal_event *got, const struct cal_event *want)
+{
+	cr_assert_eq(got->n_attendees, want->n_attendees, "attendee count");
+	for (size_t i = 0; i < want->n_attendees; i++) {
+		const struct cal_attendee *g = &got->attendees[i], *w = &want->attendees[i];
+		cr_assert_str_eq(g->id.s, w->id.s, "attendee %zu out of order", i);
+		assert_opt_str("attendee user_id", g->user_id, w->user_id);
+		assert_opt_str("attendee partner_id", g->partner_id, w->partner_id);
+		assert_opt_str("attendee email", g->email, w->email);
+		assert_opt_str("attendee display_name", g->display_name, w->display_name);
+		cr_assert_eq(g->role, w->role, "attendee %zu role", i);
+		cr_assert_eq(g->state, w->state, "attendee %zu state", i);
+	}
+}
+
+static void assert_alarms_eq(const struct cal_event *got, const struct cal_event *want)
+{
+	cr_assert_eq(got->n_alarms, want->n_alarms, "alarm count");
+	for (size_t i = 0; i < want->n_alarms; i++) {
+		const struct cal_alarm *g = &got->alarms[i], *w = &want->alarms[i];
+		cr_assert_str_eq(g->id.s, w->id.s, "alarm %zu out of order", i);
+		cr_assert_eq(g->type, w->type, "alarm %zu type", i);
+		cr_assert_eq(g->interval_value, w->interval_value, "alarm %zu value", i);
+		cr_assert_eq(g->interval_unit, w->interval_unit, "alarm %zu unit", i);
+	}
+}
+
+static void assert_event_eq(const struct cal_event *got, const struct cal_event *want)
+{
+	cr_assert_str_eq(got->id.s, want->id.s);
+	cr_assert_str_eq(got->company_id.s, want->company_id.s);
+	cr_assert_str_eq(got->organizer_id.s, want->organizer_id.s);
+	assert_opt_str("organizer_email", got->organizer_email, want->organizer_email);
+	assert_opt_str("name", got->name, want->name);
+	assert_opt_str("description", got->description, want->description);
+	assert_opt_str("location", got->location, want->location);
+	cr_assert_eq(got->start, want->start, "start");
+	cr_assert_eq(got->end, want->end, "end");
+	cr_assert_eq(got->all_day, want->all_day, "all_day");
+	if (want->all_day) {
+		cr_assert_eq(got->start_date, want->start_date, "start_date");
+		cr_assert_eq(got->end_date, want->end_date, "end_date");
+	}
+	assert_opt_str("timezone", got->timezone, want->timezone);
+	cr_assert_eq(got->privacy, want->privacy, "privacy");
+	cr_assert_eq(got->show_as, want->show_as, "show_as");
+	cr_assert_eq(got->recurring, want->recurring, "recurring");
+	assert_opt_str("res_model", got->res_model, want->res_model);
+	assert_opt_str("res_id", got->res_id, want->res_id);
+	assert_opt_str("created_by", got->created_by, want->created_by);
+	assert_opt_str("updated_by", got->updated_by, want->updated_by);
+	cr_assert_eq(got->created_at, want->created_at, "created_at");
+	cr_assert_eq(got->updated_at, want->updated_at, "updated_at");
+	cr_assert_eq(got->version, want->version, "version");
+	assert_attendees_eq(got, want);
+	assert_alarms_eq(got, want);
+}
+
+struct range {
+	const char *company;
+	const char *users[4];
+	size_t n_users;
+	int64_t from, to;
+	const char *res_model, *res_id;
+	unsigned limit;
+};
+
+static struct store_event_page run_range(struct fixture *f, const struct range *rq)
+{
+	struct store_event_query q = {
+	    .company_id = rq->company,
+	    .user_ids = rq->users,
+	    .n_user_ids = rq->n_users,
+	    .from = rq->from,
+	    .to = rq->to,
+	    .res_model = rq->res_model,
+	    .res_id = rq->res_id,
+	    .limit = rq->limit ? rq->limit : 100,
+	};
+	struct store_event_page page;
+	begin(f);
+	assert_err(store_events_range(f->conn, f->arena, &q, &page), 0);
+	commit(f);
+	return page;
+}
+
+static size_t count_in(const struct store_event_page *page, const struct cal_event *e)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < page->n; i++)
+		n += strcmp(page->items[i].id.s, e->id.s) == 0;
+	return n;
+}
+
+/* Whether a one-user window [from, to) finds `e`. */
+static bool window_finds(struct fixture *f, const struct cal_user *u, const struct cal_event *e,
+			 int64_t from, int64_t to)
+{
+	struct range rq = {
+	    .company = u->company_id.s, .users = {u->id.s}, .n_users = 1, .from = from, .to = to};
+	struct store_event_page page = run_range(f, &rq);
+	return count_in(&page, e) == 1;
+}
+
+Test(store, migrate_twice_is_a_noop)
+{
+	FIXTURE;
+	struct cal_company co, got;
+	seed_company(f, &co);
+	const char *failed = NULL;
+	assert_err(store_migrate(f->store, &failed), 0);
+	struct store *again;
+	cr_assert_eq(store_open(getenv(URL_VAR), 1, &again), 0);
+	assert_err(store_migrate(again, &failed), 0);
+	store_close(again);
+
+	begin(f);
+	assert_err(store_ping(f->conn), 0);
+	assert_err(store_company_get(f->conn, f->arena, co.id.s, &got), 0);
+	commit(f);
+}
+
+Test(store, companies)
+{
+	FIXTURE;
+	struct cal_company co, got;
+	seed_company(f, &co);
+	begin(f);
+	assert_err(store_company_get(f->conn, f->arena, co.id.s, &got), 0);
+	cr_assert_str_eq(got.id.s, co.id.s);
+	cr_assert_str_eq(got.name, co.name);
+	cr_assert_str_eq(got.slug, co.slug);
+	cr_assert_eq(got.created_at, co.created_at);
+	got = (struct cal_company){0};
+	assert_err(store_company_get_by_slug(f->conn, f->arena, co.slug, &got), 0);
+	cr_assert_str_eq(got.id.s, co.id.s);
+
+	cal_uuid unknown;
+	cal_uuid_new(&unknown);
+	assert_err(store_company_get(f->conn, f->arena, unknown.s, &got), CAL_E_NOT_FOUND);
+	assert_err(store_company_get(f->conn, f->arena, "not-a-uuid", &got), CAL_E_NOT_FOUND);
+	assert_err(store_company_get_by_slug(f->conn, f->arena, random_tag(f, "none-"), &got),
+		   CAL_E_NOT_FOUND);
+	commit(f);
+
+	struct cal_company same_slug = co, same_id = co;
+	cal_uuid_new(&same_slug.id);
+	same_id.slug = random_tag(f, "co-");
+	begin(f);
+	assert_err(store_company_insert(f->conn, &same_slug), CAL_E_EXISTS);
+	store_rollback(f->conn);
+	begin(f);
+	assert_err(store_company_insert(f->conn, &same_id), CAL_E_EXISTS);
+	store_rollback(f->conn);
+}
+
+Test(store, users)
+{
+	FIXTURE;
+	struct cal_company co;
+	struct cal_user u, admin, got;
+	seed_company(f, &co);
+	seed_user(f, &co, &u);
+	admin = (struct cal_user){.company_id = co.id,
+				  .name = "Admin",
+				  .timezone = "UTC",
+				  .lang = "es",
+				  .password_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA",
+				  .role = CAL_USER_ADMIN,
+				  .created_at = T0};
+	cal_uuid_new(&admin.id);
+	admin.email = arena_printf(f->arena, "%s@example.org", random_tag(f, "admin-"));
+	begin(f);
+	assert_err(store_user_insert(f->conn, &admin), 0);
+	commit(f);
+
+	begin(f);
+	assert_err(store_user_get(f->conn, f->arena, u.id.s, &got), 0);
+	cr_assert_str_eq(got.id.s, u.id.s);
+	cr_assert_str_eq(got.company_id.s, co.id.s);
+	cr_assert_str_eq(got.name, u.name);
+	cr_assert_str_eq(got.email, u.email);
+	cr_assert_str_eq(got.timezone, u.timezone);
+	cr_assert_str_eq(got.lang, u.lang);
+	cr_assert_null(got.password_hash);
+	cr_assert_eq(got.role, CAL_USER_MEMBER);
+	cr_assert_eq(got.created_at, u.created_at);
+	assert_err(store_user_get_by_email(f->conn, f->arena, admin.email, &got), 0);
+	cr_assert_str_eq(got.id.s, admin.id.s);
+	cr_assert_str_eq(got.password_hash, admin.password_hash);
+	cr_assert_eq(got.role, CAL_USER_ADMIN);
+	cr_assert_str_eq(got.lang, "es");
+	assert_err(store_user_get_by_email(f->conn, f->arena, "nobody@example.com", &got),
+		   CAL_E_NOT_FOUND);
+	assert_err(store_user_get(f->conn, f->arena, "", &got), CAL_E_NOT_FOUND);
+	commit(f);
+
+	struct cal_user same_email = u, same_id = u;
+	cal_uuid_new(&same_email.id);
+	same_id.email = arena_printf(f->arena, "%s@example.com", random_tag(f, "other-"));
+	begin(f);
+	assert_err(store_user_insert(f->conn, &same_email), CAL_E_EXISTS);
+	store_rollback(f->conn);
+	begin(f);
+	assert_err(store_user_insert(f->conn, &same_id), CAL_E_EXISTS);
+	store_rollback(f->conn);
+}
+
+Test(store, partners)
+{
+	FIXTURE;
+	struct cal_company co;
+	seed_company(f, &co);
+	struct cal_partner full = {.company_id = co.id,
+				   .name = "Łukasz O'Neil",
+				   .email = "l@example.net",
+				   .phone = "+52 55 1234 5678",
+				   .created_at = T0};
+	struct cal_partner bare = {.company_id = co.id, .name = "Bare", .created_at = T0 + 1};
+	cal_uuid_new(&full.id);
+	cal_uuid_new(&bare.id);
+	begin(f);
+	assert_err(store_partner_insert(f->conn, &full), 0);
+	assert_err(store_partner_insert(f->conn, &bare), 0);
+	commit(f);
+
+	struct cal_partner got;
+	begin(f);
+	assert_err(store_partner_get(f->conn, f->arena, full.id.s, &got), 0);
+	cr_assert_str_eq(got.company_id.s, co.id.s);
+	cr_assert_str_eq(got.name, full.name);
+	cr_assert_str_eq(got.email, full.email);
+	cr_assert_str_eq(got.phone, full.phone);
+	cr_assert_eq(got.created_at, full.created_at);
+	assert_err(store_partner_get(f->conn, f->arena, bare.id.s, &got), 0);
+	cr_assert_str_eq(got.name, "Bare");
+	cr_assert_null(got.email);
+	cr_assert_null(got.phone);
+	cal_uuid unknown;
+	cal_uuid_new(&unknown);
+	assert_err(store_partner_get(f->conn, f->arena, unknown.s, &got), CAL_E_NOT_FOUND);
+	commit(f);
+
+	begin(f);
+	assert_err(store_partner_insert(f->conn, &bare), CAL_E_EXISTS);
+	store_rollback(f->conn);
+}
+
+/* 64 KiB of multi-line text with multi-byte characters and the characters
+ * that need quoting in SQL and array literals. */
+static char *long_description(struct fixture *f)
+{
+	static const char piece[] = "Línea \"uno\" \\ 'dos' {x,y} — 日本語 ✓\n";
+	enum { SIZE = 64 * 1024 };
+	char *s = arena_alloc(f->arena, SIZE + 1);
+	cr_assert(s);
+	size_t len = 0;
+	while (len + sizeof piece - 1 <= SIZE) {
+		memcpy(s + len, piece, sizeof piece - 1);
+		len += sizeof piece - 1;
+	}
+	memset(s + len, 'z', SIZE - len);
+	s[SIZE] = '\0';
+	return s;
+}
+
+/* The organizer, a partner with a name that needs escaping, a plain
+ * address, and a second user, in an order that is not their ids' order. */
+static void full_attendees(struct fixture *f, struct cal_event *e, const struct cal_user *other,
+			   const struct cal_partner *p)
+{
+	attend(f, e, other);
+	struct cal_attendee *list = arena_calloc(f->arena, 4, sizeof *list);
+	cr_assert(list);
+	list[0] = e->attendees[0];
+	list[0].role = CAL_ROLE_CHAIR;
+	list[1] = (struct cal_attendee){.partner_id = p->id.s,
+					.email = p->email,
+					.display_name = "Ana \"la jefa\" {O'Brien}, \\ NULL",
+					.role = CAL_ROLE_OPTIONAL,
+					.state = CAL_PARTSTAT_TENTATIVE};
+	list[2] = (struct cal_attendee){.email = "outsider@example.org",
+					.role = CAL_ROLE_REQUIRED,
+					.state = CAL_PARTSTAT_NEEDS_ACTION};
+	list[3] = e->attendees[1];
+	list[3].state = CAL_PARTSTAT_DECLINED;
+	cal_uuid_new(&list[1].id);
+	cal_uuid_new(&list[2].id);
+	e->attendees = list;
+	e->n_attendees = 4;
+}
+
+static void set_alarms(struct fixture *f, struct cal_event *e, size_t n)
+{
+	static const struct cal_alarm kinds[] = {
+	    {.type = CAL_ALARM_EMAIL, .interval_value = 1, .interval_unit = CAL_UNIT_DAYS},
+	    {.type = CAL_ALARM_NOTIFICATION,
+	     .interval_value = 15,
+	     .interval_unit = CAL_UNIT_MINUTES},
+	    {.type = CAL_ALARM_SMS, .interval_value = 2, .interval_unit = CAL_UNIT_HOURS},
+	    {.type = CAL_ALARM_NOTIFICATION, .interval_value = 0, .interval_unit = CAL_UNIT_WEEKS},
+	};
+	cr_assert(n <= CAL_ARRAY_SIZE(kinds));
+	e->alarms = arena_calloc(f->arena, n ? n : 1, sizeof *e->alarms);
+	for (size_t i = 0; i < n; i++) {
+		e->alarms[i] = kinds[i];
+		cal_uuid_new(&e->alarms[i].id);
+	}
+	e->n_alarms = n;
+}
+
+struct people {
+	struct cal_company co;
+	struct cal_user a, b, c;
+	struct cal_partner p;
+};
+
+static void seed_people(struct fixture *f, struct people *w)
+{
+	seed_company(f, &w->co);
+	seed_user(f, &w->co, &w->a);
+	seed_user(f, &w->co, &w->b);
+	seed_user(f, &w->co, &w->c);
+	w->p = (struct cal_partner){.company_id = w->co.id, .name = "Ana", .created_at = T0};
+	cal_uuid_new(&w->p.id);
+	w->p.email = arena_printf(f->arena, "%s@example.net", random_tag(f, "p-"));
+	begin(f);
+	assert_err(store_partner_insert(f->conn, &w->p), 0);
+	commit(f);
+}
+
+Test(store, event_round_trip_of_every_field)
+{
+	FIXTURE;
+	struct people w;
+	seed_people(f, &w);
+	struct cal_event *e = new_event(f, &w.a, T0, T0 + 90 * 60);
+	e->name = "Reunión 🗓️ «trimestral» 東京";
+	e->description = long_description(f);
+	e->location = "Sala \"A\" — 3º piso";
+	e->timezone = "Europe/Madrid";
+	e->privacy = CAL_PRIVACY_CONFIDENTIAL;
+	e->show_as = CAL_SHOW_TENTATIVE;
+	e->res_model = "crm.lead";
+	e->res_id = "4242";
+	e->updated_by = w.b.id.s;
+	e->created_at = T0 - 7 * DAY;
+	e->updated_at = T0 - DAY;
+	e->version = 3;
+	full_attendees(f, e, &w.b, &w.p);
+	set_alarms(f, e, 3);
+	put_event(f, e);
+
+	struct cal_event got = get_event(f, e->id.s);
+	assert_event_eq(&got, e);
+
+	begin(f);
+	assert_err(store_event_insert(f->conn, e), CAL_E_EXISTS);
+	store_rollback(f->conn);
+}
+
+Test(store, event_round_trip_all_day_and_absent_fields)
+{
+	FIXTURE;
+	struct people w;
+	seed_people(f, &w);
+	/* 2030-03-31..2030-04-02 (exclusive), across Madrid's DST change. */
+	struct cal_event *e = new_event(f, &w.a, 1901142000, 1901311200);
+	e->timezone = "Europe/Madrid";
+	e->all_day = true;
+	e->start_date = 22004;
+	e->end_date = 22006;
+	e->organizer_email = NULL;
+	e->recurring = true;
+	put_event(f, e);
+	assert_event_eq((struct cal_event[]){get_event(f, e->id.s)}, e);
+
+	/* Before the epoch: negative day numbers and instants. */
+	struct cal_event *old = new_event(f, &w.a, -DAY + 6 * HOUR, 6 * HOUR);
+	old->all_day = true;
+	old->start_date = -1;
+	old->end_date = 0;
+	put_event(f, old);
+	assert_event_eq((struct cal_event[]){get_event(f, old->id.s)}, old);
+}
+
+Test(store, get_of_unknown_ids)
+{
+	FIXTURE;
+	struct people w;
+	seed_people(f, &w);
+	struct cal_event *e = new_event(f, &w.a, T0, T0 + HOUR);
+	put_event(f, e);
+	cal_uuid unknown;
+	cal_uuid_new(&unknown);
+	struct cal_event got = {.name = "untouched"};
+	begin(f);
+	assert_err(store_event_get(f->conn, f->arena, unknown.s, &got), CAL_E_NOT_FOUND);
+	assert_err(store_event_get(f->conn, f->arena, "1; DROP TABLE calendar_events", &got),
+		   CAL_E_NOT_FOUND);
+	cr_assert_str_eq(got.name, "untouched", "an output set on failure");
+	assert_err(store_event_lock(f->conn, unknown.s), CAL_E_NOT_FOUND);
+	/* Not finding something leaves the transaction usable. */
+	assert_err(store_event_get(f->conn, f->arena, e->id.s, &got), 0);
+	assert_err(store_event_lock(f->conn, e->id.s), 0);
+	commit(f);
+}
+
+Test(store, update_checks_the_version_and_replaces_children)
+{
+	FIXTURE;
+	struct people w;
+	seed_people(f, &w);
+	struct cal_event *e = new_event(f, &w.a, T0, T0 + HOUR);
+	full_attendees(f, e, &w.b, &w.p);
+	set_alarms(f, e, 2);
+	put_event(f, e);
+
+	/* Keep the plain address (same id), drop the rest, add c; move the
+	 * event and make it all-day; one new alarm. */
+	struct cal_event next = *e;
+	next.attendees = NULL;
+	next.n_attendees = 0;
+	attend(f, &next, &w.c);
+	struct cal_attendee kept = e->attendees[2];
+	kept.state = CAL_PARTSTAT_ACCEPTED;
+	add_attendee(f, &next, &kept);
+	set_alarms(f, &next, 4);
+	next.alarms = &next.alarms[3]; /* only the fourth kind */
+	next.n_alarms = 1;
+	next.name = "Moved";
+	next.description = "now with a description";
+	next.location = NULL;
+	next.res_model = next.res_id = NULL;
+	next.start = T0 + 10 * DAY;
+	next.end = T0 + 11 * DAY;
+	next.all_day = true;
+	next.start_date = 21990;
+	next.end_date = 21991;
+	next.updated_by = w.c.id.s;
+	next.updated_at = T0;
+	next.version = 2;
+
+	begin(f);
+	assert_err(store_event_update(f->conn, &next, 1), 0);
+	commit(f);
+	assert_event_eq((struct cal_event[]){get_event(f, e->id.s)}, &next);
+
+	struct cal_event stale = *e;
+	stale.version = 3;
+	stale.name = "Lost update";
+	begin(f);
+	assert_err(store_event_update(f->conn, &stale, 1), CAL_E_PRECONDITION);
+	store_rollback(f->conn);
+	assert_event_eq((struct cal_event[]){get_event(f, e->id.s)}, &next);
+
+	struct cal_event ghost = next;
+	cal_uuid_new(&ghost.id);
+	begin(f);
+	assert_err(store_event_update(f->conn, &ghost, 2), CAL_E_NOT_FOUND);
+	store_rollback(f->conn);
+
+	/* The attendee rows carry the new span: the old window no longer
+	 * finds the event, the new one does; a dropped attendee loses it. */
+	cr_assert(!window_finds(f, &w.c, e, T0, T0 + HOUR));
+	cr_assert(window_finds(f, &w.c, e, T0 + 10 * DAY + HOUR, T0 + 10 * DAY + 2 * HOUR));
+	cr_assert(!window_finds(f, &w.a, e, T0 + 10 * DAY, T0 + 11 * DAY));
+}
+
+Test(store, delete_checks_the_version)
+{
+	FIXTURE;
+	struct people w;
+	seed_people(f, &w);
+	struct cal_event *e = new_event(f, &w.a, T0, T0 + HOUR);
+	attend(f, e, &w.b);
+	set_alarms(f, e, 2);
+	put_event(f, e);
+
+	begin(f);
+	assert_err(store_event_delete(f->conn, e->id.s, 2), CAL_E_PRECONDITION);
+	store_rollback(f->conn);
+	begin(f);
+	assert_err(store_event_lock(f->conn, e->id.s), 0);
+	assert_err(store_event_delete(f->conn, e->id.s, 1), 0);
+	commit(f);
+
+	struct cal_event got;
+	begin(f);
+	assert_err(store_event_get(f->conn, f->arena, e->id.s, &got), CAL_E_NOT_FOUND);
+	assert_err(store_event_lock(f->conn, e->id.s), CAL_E_NOT_FOUND);
+	assert_err(store_event_delete(f->conn, e->id.s, 1), CAL_E_NOT_FOUND);
+	commit(f);
+	cr_assert(!window_finds(f, &w.b, e, T0, T0 + HOUR));
+
+	/* The id is free again, attendee and alarm ids included. */
+	put_event(f, e);
+	assert_event_eq((struct cal_event[]){get_event(f, e->id.s)}, e);
+}
+
+Test(store, range_overlap_is_half_open)
+{
+	FIXTURE;
+	struct people w;
+	seed_people(f, &w);
+	struct cal_event *e = new_event(f, &w.a, T0, T0 + HOUR);
+	put_event(f, e);
+	cr_assert(!window_finds(f, &w.a, e, T0 - HOUR, T0), "ends where the event starts");
+	cr_assert(!window_finds(f, &w.a, e, T0 + HOUR, T0 + 2 * HOUR), "starts where it ends");
+	cr_assert(window_finds(f, &w.a, e, T0 - HOUR, T0 + 1));
+	cr_assert(window_finds(f, &w.a, e, T0 + HOUR - 1, T0 + 2 * HOUR));
+	cr_assert(window_finds(f, &w.a, e, T0 + 600, T0 + 1200), "inside the event");
+	cr_assert(window_finds(f, &w.a, e, T0 - DAY, T0 + DAY), "around the event");
+	cr_assert(!window_finds(f, &w.b, e, T0 - DAY, T0 + DAY), "b does not attend");
+}
+
+/* Events around STORE_LONG_SPAN: the longest ordinary one and the shortest
+ * long one are both found far from their start. */
+Test(store, range_finds_long_events)
+{
+	FIXTURE;
+	struct people w;
+	seed_people(f, &w);
+	struct cal_event *longest = new_event(f, &w.a, T0, T0 + STORE_LONG_SPAN);
+	struct cal_event *shortest_long = new_event(f, &w.a, T0, T0 + STORE_LONG_SPAN + HOUR);
+	struct cal_event *sixty = new_event(f, &w.a, T0 - 30 * DAY, T0 + 30 * DAY);
+	struct cal_event *ended = new_event(f, &w.a, T0 - 40 * DAY, T0);
+	struct cal_event *year = new_event(f, &w.a, T0 - 200 * DAY, T0 + 200 * DAY);
+	year->recurring = true;
+	put_event(f, longest);
+	put_event(f, shortest_long);
+	put_event(f, sixty);
+	put_event(f, ended);
+	put_event(f, year);
+
+	int64_t late = T0 + STORE_LONG_SPAN - 1;
+	cr_assert(window_finds(f, &w.a, longest, late, late + HOUR));
+	cr_assert(!window_finds(f, &w.a, longest, late + 1, late + HOUR));
+	cr_assert(window_finds(f, &w.a, shortest_long, late + 2, late + HOUR),
+		  "through the long index");
+	cr_assert(window_finds(f, &w.a, sixty, T0, T0 + DAY), "60 days spanning the window");
+	cr_assert(!window_finds(f, &w.a, ended, T0, T0 + DAY), "40 days ending at the window");
+	cr_assert(window_finds(f, &w.a, ended, T0 - 1, T0 + DAY));
+	cr_assert(window_finds(f, &w.a, year, T0 + 100 * DAY, T0 + 101 * DAY));
+	cr_assert(!window_finds(f, &w.a, year, T0 + 200 * DAY, T0 + 201 * DAY));
+}
+
+Test(store, range_returns_a_shared_event_once)
+{
+	FIXTURE;
+	struct people w;
+	seed_people(f, &w);
+	struct cal_event *both = new_event(f, &w.a, T0, T0 + HOUR);
+	attend(f, both, &w.b);
+	struct cal_event *b_only = new_event(f, &w.b, T0 + HOUR, T0 + 2 * HOUR);
+	struct cal_event *c_only = new_event(f, &w.c, T0, T0 + HOUR);
+	struct cal_event *a_later = new_event(f, &w.a, T0 + DAY, T0 + DAY + HOUR);
+	struct cal_event *long_both = new_event(f, &w.b, T0 - 40 * DAY, T0 + 40 * DAY);
+	attend(f, long_both, &w.a);
+	put_event(f, both);
+	put_event(f, b_only);
+	put_event(f, c_only);
+	put_event(f, a_later);
+	put_event(f, long_both);
+
+	struct range rq = {.company = w.co.id.s,
+			   .users = {w.a.id.s, w.b.id.s, w.a.id.s},
+			   .n_users = 3,
+			   .from = T0 - HOUR,
+			   .to = T0 + 3 * HOUR};
+	struct store_event_page page = run_range(f, &rq);
+	cr_assert_eq(page.n, 3);
+	cr_assert(!page.more);
+	cr_assert_str_eq(page.items[0].id.s, long_both->id.s, "sorted by start");
+	cr_assert_eq(count_in(&page, both), 1);
+	cr_assert_eq(count_in(&page, b_only), 1);
+	cr_assert_eq(count_in(&page, long_both), 1);
+	assert_event_eq(&page.items[1], both);
+	assert_event_eq(&page.items[2], b_only);
+}
+
+Test(store, range_filters_by_company_and_record)
+{
+	FIXTURE;
+	struct people w, other;
+	seed_people(f, &w);
+	seed_people(f, &other);
+	/* Another company's event that w.a attends. */
+	struct cal_event *foreign = new_event(f, &other.a, T0, T0 + HOUR);
+	attend(f, foreign, &w.a);
+	struct cal_event *lead = new_event(f, &w.a, T0, T0 + HOUR);
+	lead->res_model = "crm.lead";
+	lead->res_id = "7";
+	struct cal_event *lead8 = new_event(f, &w.a, T0, T0 + HOUR);
+	lead8->res_model = "crm.lead";
+	lead8->res_id = "8";
+	struct cal_event *order = new_event(f, &w.a, T0, T0 + HOUR);
+	order->res_model = "sale.order";
+	order->res_id = "7";
+	struct cal_event *plain = new_event(f, &w.a, T0, T0 + HOUR);
+	const struct cal_event *all[] = {foreign, lead, lead8, order, plain};
+	for (size_t i = 0; i < CAL_ARRAY_SIZE(all); i++)
+		put_event(f, all[i]);
+
+	struct range rq = {
+	    .company = w.co.id.s, .users = {w.a.id.s}, .n_users = 1, .from = T0, .to = T0 + HOUR};
+	struct store_event_page page = run_range(f, &rq);
+	cr_assert_eq(page.n, 4);
+	cr_assert_eq(count_in(&page, foreign), 0);
+	rq.company = other.co.id.s;
+	page = run_range(f, &rq);
+	cr_assert_eq(page.n, 1);
+	cr_assert_eq(count_in(&page, foreign), 1);
+
+	rq.company = w.co.id.s;
+	rq.res_model = "crm.lead";
+	rq.res_id = "7";
+	page = run_range(f, &rq);
+	cr_assert_eq(page.n, 1);
+	cr_assert_str_eq(page.items[0].id.s, lead->id.s);
+}
+
+static int item_cmp(const struct cal_event *x, int64_t start, const char *id)
+{
+	if (x->start != start)
+		return x->start < start ? -1 : 1;
+	return strcmp(x->id.s, id);
+}
+
+/* Pages of `limit` from a cursor; returns how many events were seen and
+ * checks order, page sizes and `more` along the way. */
+static size_t page_through(struct fixture *f, const struct range *base, unsigned limit,
+			   const struct cal_event *const *events, size_t n_events, unsigned *seen)
+{
+	struct store_event_query q = {.company_id = base->company,
+				      .user_ids = base->users,
+				      .n_user_ids = base->n_users,
+				      .from = base->from,
+				      .to = base->to,
+				      .limit = limit};
+	size_t total = 0;
+	for (bool more = true; more;) {
+		struct store_event_page page;
+		begin(f);
+		assert_err(store_events_range(f->conn, f->arena, &q, &page), 0);
+		commit(f);
+		cr_assert(page.n == limit || !page.more, "short page with more set");
+		cr_assert(page.n > 0 || total == 0, "empty page after a cursor");
+		for (size_t i = 0; i < page.n; i++) {
+			const struct cal_event *it = &page.items[i];
+			if (q.has_cursor)
+				cr_assert(item_cmp(it, q.cursor_start, q.cursor_id) > 0,
+					  "not in (start, id) order");
+			size_t k = 0;
+			while (k < n_events && strcmp(events[k]->id.s, it->id.s) != 0)
+				k++;
+			cr_assert(k < n_events, "unexpected event %s", it->id.s);
+			seen[k]++;
+			q.has_cursor = true;
+			q.cursor_start = it->start;
+			q.cursor_id = it->id.s;
+		}
+		total += page.n;
+		more = page.more;
+		cr_assert(total <= n_events, "paging does not end");
+	}
+	return total;
+}
+
+Test(store, range_pages_with_a_cursor)
+{
+	FIXTURE;
+	struct people w;
+	seed_people(f, &w);
+	enum { N = 250 };
+	const struct cal_event *events[N];
+	/* Pairs of events share a start, so the id breaks ties; some are
+	 * shared with b, some are long. Plus events outside the window. */
+	for (size_t i = 0; i < N; i++) {
+		int64_t start = T0 + (int64_t)(i % (N / 2)) * HOUR;
+		struct cal_event *e =
+		    new_event(f, i % 3 ? &w.a : &w.b, start, start + (i % 50 ? HOUR : 40 * DAY));
+		if (i % 3 == 0)
+			attend(f, e, &w.a);
+		events[i] = e;
+	}
+	begin(f);
+	for (size_t i = 0; i < N; i++)
+		assert_err(store_event_insert(f->conn, events[i]), 0);
+	for (int i = 1; i <= 5; i++) {
+		assert_err(store_event_insert(f->conn,
+					      new_event(f, &w.a, T0 - 50 * DAY + i, T0 - 49 * DAY)),
+			   0);
+		assert_err(
+		    store_event_insert(f->conn, new_event(f, &w.a, T0 + 30 * DAY, T0 + 31 * DAY)),
+		    0);
+	}
+	commit(f);
+
+	struct range rq = {.company = w.co.id.s,
+			   .users = {w.a.id.s, w.b.id.s},
+			   .n_users = 2,
+			   .from = T0,
+			   .to = T0 + (N / 2) * HOUR};
+	const unsigned limits[] = {7, 5, N, N - 1, N + 1};
+	for (size_t l = 0; l < CAL_ARRAY_SIZE(limits); l++) {
+		unsigned seen[N] = {0};
+		size_t total = page_through(f, &rq, limits[l], events, N, seen);
+		cr_assert_eq(total, N, "limit %u: %zu events", limits[l], total);
+		for (size_t i = 0; i < N; i++)
+			cr_assert_eq(seen[i], 1, "limit %u: event %zu seen %u times", limits[l], i,
+				     seen[i]);
+	}
+}
+
+Test(store, rollback_leaves_nothing)
+{
+	FIXTURE;
+	struct cal_company co = {
+	    .name = "Ghost", .slug = random_tag(f, "ghost-"), .created_at = T0};
+	cal_uuid_new(&co.id);
+	struct cal_user u = {.company_id = co.id,
+			     .name = "G",
+			     .email = "g@example.com",
+			     .timezone = "UTC",
+			     .lang = "en",
+			     .created_at = T0};
+	cal_uuid_new(&u.id);
+	u.email = arena_printf(f->arena, "%s@example.com", random_tag(f, "g-"));
+	struct cal_event *e = new_event(f, &u, T0, T0 + HOUR);
+	begin(f);
+	assert_err(store_company_insert(f->conn, &co), 0);
+	assert_err(store_user_insert(f->conn, &u), 0);
+	assert_err(store_event_insert(f->conn, e), 0);
+	store_rollback(f->conn);
+
+	struct cal_company gc;
+	struct cal_user gu;
+	struct cal_event ge;
+	begin(f);
+	assert_err(store_company_get(f->conn, f->arena, co.id.s, &gc), CAL_E_NOT_FOUND);
+	assert_err(store_company_get_by_slug(f->conn, f->arena, co.slug, &gc), CAL_E_NOT_FOUND);
+	assert_err(store_user_get_by_email(f->conn, f->arena, u.email, &gu), CAL_E_NOT_FOUND);
+	assert_err(store_event_get(f->conn, f->arena, e->id.s, &ge), CAL_E_NOT_FOUND);
+	commit(f);
+	cr_assert(!window_finds(f, &u, e, T0, T0 + HOUR));
+
+	/* A connection released inside a transaction is rolled back. */
+	struct store_conn *c2;
+	cr_assert_eq(store_acquire(f->store, &c2), 0);
+	cr_assert_eq(store_begin(c2, true), 0);
+	assert_err(store_company_insert(c2, &co), 0);
+	store_release(c2);
+	begin(f);
+	assert_err(store_company_get(f->conn, f->arena, co.id.s, &gc), CAL_E_NOT_FOUND);
+	commit(f);
+}
+
+struct writer {
+	struct store *store;
+	struct cal_event *const *events;
+	size_t n;
+	int err;
+};
+
+/* Criterion's asserts belong to the test's thread: a writer only records. */
+static void *writer_run(void *arg)
+{
+	struct writer *w = arg;
+	for (size_t i = 0; i < w->n && !w->err; i++) {
+		struct store_conn *c = NULL;
+		int r = store_acquire(w->store, &c);
+		if (r == 0)
+			r = store_begin(c, true);
+		if (r == 0)
+			r = store_event_insert(c, w->events[i]);
+		if (r == 0)
+			r = store_commit(c);
+		store_release(c);
+		w->err = r;
+	}
+	return NULL;
+}
+
+Test(store, pool_connections_work_concurrently)
+{
+	FIXTURE;
+	struct people w;
+	seed_people(f, &w);
+
+	/* Two connections at once: uncommitted rows stay invisible. */
+	struct store_conn *c2;
+	cr_assert_eq(store_acquire(f->store, &c2), 0);
+	struct cal_company co = {.name = "Late", .slug = random_tag(f, "late-"), .created_at = T0};
+	cal_uuid_new(&co.id);
+	struct cal_company got;
+	begin(f);
+	assert_err(store_company_insert(f->conn, &co), 0);
+	cr_assert_eq(store_begin(c2, false), 0);
+	assert_err(store_company_get(c2, f->arena, co.id.s, &got), CAL_E_NOT_FOUND);
+	cr_assert_eq(store_commit(c2), 0);
+	commit(f);
+	cr_assert_eq(store_begin(c2, false), 0);
+	assert_err(store_company_get(c2, f->arena, co.id.s, &got), 0);
+	cr_assert_eq(store_commit(c2), 0);
+	store_release(c2);
+
+	enum { WRITERS = 4, EACH = 15 };
+	struct writer writers[WRITERS];
+	pthread_t threads[WRITERS];
+	for (size_t t = 0; t < WRITERS; t++) {
+		struct cal_event **list = arena_calloc(f->arena, EACH, sizeof *list);
+		for (size_t i = 0; i < EACH; i++)
+			list[i] = new_event(f, &w.a, T0 + (int64_t)(t * EACH + i) * HOUR,
+					    T0 + (int64_t)(t * EACH + i + 1) * HOUR);
+		writers[t] = (struct writer){.store = f->store, .events = list, .n = EACH};
+		cr_assert_eq(pthread_create(&threads[t], NULL, writer_run, &writers[t]), 0);
+	}
+	for (size_t t = 0; t < WRITERS; t++) {
+		pthread_join(threads[t], NULL);
+		assert_err(writers[t].err, 0);
+	}
+	struct range rq = {.company = w.co.id.s,
+			   .users = {w.a.id.s},
+			   .n_users = 1,
+			   .from = T0,
+			   .to = T0 + WRITERS * EACH * HOUR,
+			   .limit = 500};
+	struct store_event_page page = run_range(f, &rq);
+	cr_assert_eq(page.n, WRITERS * EACH);
+}
