@@ -31,7 +31,7 @@ build-asan: $(ASAN)/Makefile
 run: deps build
 	@scripts/run-local $(RELEASE)/calendard
 
-test: deps build-asan
+test: deps build build-asan
 	@scripts/test $(ASAN)
 
 bench: deps build

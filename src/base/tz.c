@@ -730,8 +730,8 @@ out:
 
 static int tz_load(int dirfd, const char *name, struct cal_tz **ret_tz)
 {
-	uint8_t *buf;
-	size_t len;
+	uint8_t *buf = NULL;
+	size_t len = 0;
 	int r = tz_file_read(dirfd, name, &buf, &len);
 	if (r == -ENOENT && (strcmp(name, "UTC") == 0 || strcmp(name, "Etc/UTC") == 0))
 		return tz_new_utc(name, ret_tz);

@@ -165,7 +165,7 @@ static const struct {
 };
 /* clang-format on */
 
-int pg_error(const PGresult *res)
+int pgs_error(const PGresult *res)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	if (!state)
@@ -182,36 +182,36 @@ int pg_error(const PGresult *res)
 	return CAL_E_STORE;
 }
 
-long pg_changed(const PGresult *res)
+long pgs_changed(const PGresult *res)
 {
 	return strtol(PQcmdTuples((PGresult *)res), NULL, 10);
 }
 
-int pg_run(struct pg_conn *pc, enum pg_stmt id, int n, const char *const *params, PGresult **ret)
+int pgs_run(struct pg_conn *pc, enum pg_stmt id, int n, const char *const *params, PGresult **ret)
 {
 	if (!pc->prepared[id]) {
-		_cleanup_(pg_clearp) PGresult *p =
+		_cleanup_(pgs_clearp) PGresult *p =
 		    PQprepare(pc->db, stmts[id].name, stmts[id].sql, 0, NULL);
 		if (PQresultStatus(p) != PGRES_COMMAND_OK)
-			return pg_error(p);
+			return pgs_error(p);
 		pc->prepared[id] = true;
 	}
-	_cleanup_(pg_clearp) PGresult *res =
+	_cleanup_(pgs_clearp) PGresult *res =
 	    PQexecPrepared(pc->db, stmts[id].name, n, params, NULL, NULL, 0);
 	ExecStatusType st = PQresultStatus(res);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-		return pg_error(res);
+		return pgs_error(res);
 	*ret = TAKE_PTR(res);
 	return 0;
 }
 
 /* A parameterless command (BEGIN, COMMIT, a migration's script). */
-static int pg_command(struct pg_conn *pc, const char *sql)
+static int pgs_command(struct pg_conn *pc, const char *sql)
 {
-	_cleanup_(pg_clearp) PGresult *res = PQexec(pc->db, sql);
+	_cleanup_(pgs_clearp) PGresult *res = PQexec(pc->db, sql);
 	ExecStatusType st = PQresultStatus(res);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-		return pg_error(res);
+		return pgs_error(res);
 	return 0;
 }
 
@@ -223,7 +223,7 @@ static void ignore_notice(void *arg, const char *message)
 	(void)message;
 }
 
-static int pg_connect(const char *url, struct store_conn **ret)
+static int pgs_connect(const char *url, struct store_conn **ret)
 {
 	/* Keywords after dbname override what the URL says; the timeout comes
 	 * first so a URL may choose its own. */
@@ -247,7 +247,7 @@ static int pg_connect(const char *url, struct store_conn **ret)
 	pc->db = db;
 	/* Instants are converted in SQL; a UTC session keeps any text form of
 	 * them (logs, EXPLAIN, psql on the same role) unambiguous. */
-	int r = pg_command(pc, "SET TimeZone = 'UTC'");
+	int r = pgs_command(pc, "SET TimeZone = 'UTC'");
 	if (r < 0) {
 		PQfinish(db);
 		free(pc);
@@ -257,7 +257,7 @@ static int pg_connect(const char *url, struct store_conn **ret)
 	return 0;
 }
 
-static void pg_disconnect(struct store_conn *c)
+static void pgs_disconnect(struct store_conn *c)
 {
 	if (!c)
 		return;
@@ -265,15 +265,15 @@ static void pg_disconnect(struct store_conn *c)
 	free(PGC(c));
 }
 
-static bool pg_broken(struct store_conn *c)
+static bool pgs_broken(struct store_conn *c)
 {
 	return PQstatus(PGC(c)->db) != CONNECTION_OK;
 }
 
 static int migration_applied(struct pg_conn *pc, const char *name, bool *ret_applied)
 {
-	_cleanup_(pg_clearp) PGresult *res = NULL;
-	int r = pg_run(pc, PG_MIGRATION_APPLIED, 1, (const char *const[]){name}, &res);
+	_cleanup_(pgs_clearp) PGresult *res = NULL;
+	int r = pgs_run(pc, PG_MIGRATION_APPLIED, 1, (const char *const[]){name}, &res);
 	if (r < 0)
 		return r;
 	*ret_applied = PQntuples(res) > 0;
@@ -284,40 +284,40 @@ static int migration_applied(struct pg_conn *pc, const char *name, bool *ret_app
  * for the lock finds the version recorded and does nothing. */
 static int migration_apply(struct pg_conn *pc, const struct migration *m)
 {
-	_cleanup_(pg_clearp) PGresult *res = NULL;
+	_cleanup_(pgs_clearp) PGresult *res = NULL;
 	bool applied = false;
-	int r = pg_command(pc, "BEGIN");
+	int r = pgs_command(pc, "BEGIN");
 	if (r == 0)
-		r = pg_run(pc, PG_MIGRATION_LOCK, 0, NULL, &res);
+		r = pgs_run(pc, PG_MIGRATION_LOCK, 0, NULL, &res);
 	if (r == 0)
 		r = migration_applied(pc, m->name, &applied);
 	if (r == 0 && !applied) {
-		r = pg_command(pc, m->sql);
+		r = pgs_command(pc, m->sql);
 		if (r == 0) {
 			PQclear(TAKE_PTR(res));
-			r = pg_run(pc, PG_MIGRATION_RECORD, 1, (const char *const[]){m->name},
-				   &res);
+			r = pgs_run(pc, PG_MIGRATION_RECORD, 1, (const char *const[]){m->name},
+				    &res);
 		}
 	}
 	if (r == 0)
-		r = pg_command(pc, "COMMIT");
+		r = pgs_command(pc, "COMMIT");
 	if (r < 0)
-		(void)pg_command(pc, "ROLLBACK");
+		(void)pgs_command(pc, "ROLLBACK");
 	return r;
 }
 
-static int pg_migrate(struct store_conn *c, const struct migration *list, size_t n,
-		      const char **ret_failed)
+static int pgs_migrate(struct store_conn *c, const struct migration *list, size_t n,
+		       const char **ret_failed)
 {
 	struct pg_conn *pc = PGC(c);
 	/* Under the lock too: concurrent CREATE TABLE IF NOT EXISTS can still
 	 * collide in the catalog. */
 	int r =
-	    pg_command(pc, "BEGIN; SELECT pg_advisory_xact_lock(" MIGRATION_LOCK_KEY "); "
-			   "CREATE TABLE IF NOT EXISTS schema_migrations ("
-			   "version TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL); COMMIT");
+	    pgs_command(pc, "BEGIN; SELECT pg_advisory_xact_lock(" MIGRATION_LOCK_KEY "); "
+			    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+			    "version TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL); COMMIT");
 	if (r < 0) {
-		(void)pg_command(pc, "ROLLBACK");
+		(void)pgs_command(pc, "ROLLBACK");
 		*ret_failed = "schema_migrations";
 		return r;
 	}
@@ -334,25 +334,25 @@ static int pg_migrate(struct store_conn *c, const struct migration *list, size_t
 	return 0;
 }
 
-static int pg_ping(struct store_conn *c)
+static int pgs_ping(struct store_conn *c)
 {
-	_cleanup_(pg_clearp) PGresult *res = NULL;
-	return pg_run(PGC(c), PG_PING, 0, NULL, &res);
+	_cleanup_(pgs_clearp) PGresult *res = NULL;
+	return pgs_run(PGC(c), PG_PING, 0, NULL, &res);
 }
 
 /* READ COMMITTED whatever `write` says: writers serialize on the rows they
  * lock, not on a database-wide lock as in SQLite. */
-static int pg_begin(struct store_conn *c, bool write)
+static int pgs_begin(struct store_conn *c, bool write)
 {
 	(void)write;
-	return pg_command(PGC(c), "BEGIN");
+	return pgs_command(PGC(c), "BEGIN");
 }
 
-static int pg_commit(struct store_conn *c)
+static int pgs_commit(struct store_conn *c)
 {
-	_cleanup_(pg_clearp) PGresult *res = PQexec(PGC(c)->db, "COMMIT");
+	_cleanup_(pgs_clearp) PGresult *res = PQexec(PGC(c)->db, "COMMIT");
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		return pg_error(res);
+		return pgs_error(res);
 	/* COMMIT of a transaction an earlier error aborted "succeeds" with
 	 * the tag ROLLBACK: nothing was written. */
 	if (strcmp(PQcmdStatus(res), "ROLLBACK") == 0)
@@ -360,34 +360,34 @@ static int pg_commit(struct store_conn *c)
 	return 0;
 }
 
-static void pg_rollback(struct store_conn *c)
+static void pgs_rollback(struct store_conn *c)
 {
 	/* Only inside a transaction, so a commit that failed (the generic
 	 * layer rolls back after it) does not draw a warning. */
 	if (PQtransactionStatus(PGC(c)->db) != PQTRANS_IDLE)
-		(void)pg_command(PGC(c), "ROLLBACK");
+		(void)pgs_command(PGC(c), "ROLLBACK");
 }
 
 const struct store_ops store_pg_ops = {
     .backend = STORE_POSTGRES,
-    .connect = pg_connect,
-    .disconnect = pg_disconnect,
-    .broken = pg_broken,
-    .migrate = pg_migrate,
-    .ping = pg_ping,
-    .begin = pg_begin,
-    .commit = pg_commit,
-    .rollback = pg_rollback,
-    .company_insert = pg_company_insert,
-    .company_get = pg_company_get,
-    .user_insert = pg_user_insert,
-    .user_get = pg_user_get,
-    .partner_insert = pg_partner_insert,
-    .partner_get = pg_partner_get,
-    .event_insert = pg_event_insert,
-    .event_get = pg_event_get,
-    .event_lock = pg_event_lock,
-    .event_update = pg_event_update,
-    .event_delete = pg_event_delete,
-    .events_range = pg_events_range,
+    .connect = pgs_connect,
+    .disconnect = pgs_disconnect,
+    .broken = pgs_broken,
+    .migrate = pgs_migrate,
+    .ping = pgs_ping,
+    .begin = pgs_begin,
+    .commit = pgs_commit,
+    .rollback = pgs_rollback,
+    .company_insert = pgs_company_insert,
+    .company_get = pgs_company_get,
+    .user_insert = pgs_user_insert,
+    .user_get = pgs_user_get,
+    .partner_insert = pgs_partner_insert,
+    .partner_get = pgs_partner_get,
+    .event_insert = pgs_event_insert,
+    .event_get = pgs_event_get,
+    .event_lock = pgs_event_lock,
+    .event_update = pgs_event_update,
+    .event_delete = pgs_event_delete,
+    .events_range = pgs_events_range,
 };

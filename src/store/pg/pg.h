@@ -5,7 +5,10 @@
  * Every statement is prepared once per connection, on first use, and run
  * with text parameters and text results. Instants cross the wire as epoch
  * seconds (the SQL converts with to_timestamp / extract(epoch ...)) and
- * dates as day numbers, so C only ever sees int64 and int32. */
+ * dates as day numbers, so C only ever sees int64 and int32.
+ *
+ * Functions are prefixed pgs_ ("PostgreSQL store"): libpq and its support
+ * libraries own the pg_ namespace. */
 #ifndef CAL_STORE_PG_PG_H
 #define CAL_STORE_PG_PG_H
 
@@ -54,52 +57,52 @@ static inline struct pg_conn *PGC(struct store_conn *c)
 {
 	return (struct pg_conn *)c;
 }
-static inline void pg_clearp(PGresult **r)
+static inline void pgs_clearp(PGresult **r)
 {
 	PQclear(*r);
 }
 
 /* Runs statement `id` with `n` text parameters (NULL is SQL NULL). On
  * success `*ret` is a command or tuples result the caller PQclear()s. */
-int pg_run(struct pg_conn *pc, enum pg_stmt id, int n, const char *const *params, PGresult **ret);
+int pgs_run(struct pg_conn *pc, enum pg_stmt id, int n, const char *const *params, PGresult **ret);
 /* A failed result (or NULL, for a lost connection) as a CAL_E_* code. */
-int pg_error(const PGresult *res);
+int pgs_error(const PGresult *res);
 /* Rows a command changed (UPDATE/DELETE/INSERT). */
-long pg_changed(const PGresult *res);
+long pgs_changed(const PGresult *res);
 
 /* Room for an int64 as decimal text. */
 struct pg_num {
 	char s[24];
 };
-static inline const char *pg_i64(struct pg_num *buf, int64_t v)
+static inline const char *pgs_i64(struct pg_num *buf, int64_t v)
 {
 	snprintf(buf->s, sizeof buf->s, "%" PRId64, v);
 	return buf->s;
 }
 /* An unset uuid (empty string) travels as NULL. */
-static inline const char *pg_uuid(const cal_uuid *u)
+static inline const char *pgs_uuid(const cal_uuid *u)
 {
 	return u->s[0] ? u->s : NULL;
 }
-static inline const char *pg_bool(bool v)
+static inline const char *pgs_bool(bool v)
 {
 	return v ? "t" : "f";
 }
 
-int pg_company_insert(struct store_conn *c, const struct cal_company *co);
-int pg_company_get(struct store_conn *c, struct arena *a, const char *key, bool by_slug,
-		   struct cal_company *ret);
-int pg_user_insert(struct store_conn *c, const struct cal_user *u);
-int pg_user_get(struct store_conn *c, struct arena *a, const char *key, bool by_email,
-		struct cal_user *ret);
-int pg_partner_insert(struct store_conn *c, const struct cal_partner *p);
-int pg_partner_get(struct store_conn *c, struct arena *a, const char *id, struct cal_partner *ret);
-int pg_event_insert(struct store_conn *c, const struct cal_event *e);
-int pg_event_get(struct store_conn *c, struct arena *a, const char *id, struct cal_event *ret);
-int pg_event_lock(struct store_conn *c, const char *id);
-int pg_event_update(struct store_conn *c, const struct cal_event *e, int64_t expected_version);
-int pg_event_delete(struct store_conn *c, const char *id, int64_t expected_version);
-int pg_events_range(struct store_conn *c, struct arena *a, const struct store_event_query *q,
-		    struct store_event_page *ret);
+int pgs_company_insert(struct store_conn *c, const struct cal_company *co);
+int pgs_company_get(struct store_conn *c, struct arena *a, const char *key, bool by_slug,
+		    struct cal_company *ret);
+int pgs_user_insert(struct store_conn *c, const struct cal_user *u);
+int pgs_user_get(struct store_conn *c, struct arena *a, const char *key, bool by_email,
+		 struct cal_user *ret);
+int pgs_partner_insert(struct store_conn *c, const struct cal_partner *p);
+int pgs_partner_get(struct store_conn *c, struct arena *a, const char *id, struct cal_partner *ret);
+int pgs_event_insert(struct store_conn *c, const struct cal_event *e);
+int pgs_event_get(struct store_conn *c, struct arena *a, const char *id, struct cal_event *ret);
+int pgs_event_lock(struct store_conn *c, const char *id);
+int pgs_event_update(struct store_conn *c, const struct cal_event *e, int64_t expected_version);
+int pgs_event_delete(struct store_conn *c, const char *id, int64_t expected_version);
+int pgs_events_range(struct store_conn *c, struct arena *a, const struct store_event_query *q,
+		     struct store_event_page *ret);
 
 #endif

@@ -102,8 +102,8 @@ static int rd_enum(struct reader *r, int col, int (*parse)(const char *))
 /* A single-row lookup: CAL_E_NOT_FOUND when there is no row. */
 static int lookup(struct pg_conn *pc, enum pg_stmt id, const char *key, PGresult **ret)
 {
-	_cleanup_(pg_clearp) PGresult *res = NULL;
-	int r = pg_run(pc, id, 1, (const char *const[]){key}, &res);
+	_cleanup_(pgs_clearp) PGresult *res = NULL;
+	int r = pgs_run(pc, id, 1, (const char *const[]){key}, &res);
 	if (r < 0)
 		return r;
 	if (PQntuples(res) == 0)
@@ -116,26 +116,27 @@ static int lookup(struct pg_conn *pc, enum pg_stmt id, const char *key, PGresult
  * (id, slug, e-mail) is taken. */
 static int insert_one(struct pg_conn *pc, enum pg_stmt id, int n, const char *const *params)
 {
-	_cleanup_(pg_clearp) PGresult *res = NULL;
-	int r = pg_run(pc, id, n, params, &res);
+	_cleanup_(pgs_clearp) PGresult *res = NULL;
+	int r = pgs_run(pc, id, n, params, &res);
 	if (r < 0)
 		return r;
-	return pg_changed(res) == 1 ? 0 : CAL_E_EXISTS;
+	return pgs_changed(res) == 1 ? 0 : CAL_E_EXISTS;
 }
 
-int pg_company_insert(struct store_conn *c, const struct cal_company *co)
+int pgs_company_insert(struct store_conn *c, const struct cal_company *co)
 {
 	struct pg_num at;
-	const char *const p[] = {pg_uuid(&co->id), co->name, co->slug, pg_i64(&at, co->created_at)};
+	const char *const p[] = {pgs_uuid(&co->id), co->name, co->slug,
+				 pgs_i64(&at, co->created_at)};
 	return insert_one(PGC(c), PG_COMPANY_INSERT, 4, p);
 }
 
-int pg_company_get(struct store_conn *c, struct arena *a, const char *key, bool by_slug,
-		   struct cal_company *ret)
+int pgs_company_get(struct store_conn *c, struct arena *a, const char *key, bool by_slug,
+		    struct cal_company *ret)
 {
 	if (!by_slug && !cal_uuid_valid(key))
 		return CAL_E_NOT_FOUND;
-	_cleanup_(pg_clearp) PGresult *res = NULL;
+	_cleanup_(pgs_clearp) PGresult *res = NULL;
 	int r = lookup(PGC(c), by_slug ? PG_COMPANY_BY_SLUG : PG_COMPANY_BY_ID, key, &res);
 	if (r < 0)
 		return r;
@@ -163,27 +164,27 @@ static int role_parse(const char *s)
 	return strcmp(s, "user") == 0 ? CAL_USER_MEMBER : -1;
 }
 
-int pg_user_insert(struct store_conn *c, const struct cal_user *u)
+int pgs_user_insert(struct store_conn *c, const struct cal_user *u)
 {
 	struct pg_num at;
-	const char *const p[] = {pg_uuid(&u->id),
-				 pg_uuid(&u->company_id),
+	const char *const p[] = {pgs_uuid(&u->id),
+				 pgs_uuid(&u->company_id),
 				 u->name,
 				 u->email,
 				 u->timezone,
 				 u->lang,
 				 u->password_hash,
 				 role_name(u->role),
-				 pg_i64(&at, u->created_at)};
+				 pgs_i64(&at, u->created_at)};
 	return insert_one(PGC(c), PG_USER_INSERT, 9, p);
 }
 
-int pg_user_get(struct store_conn *c, struct arena *a, const char *key, bool by_email,
-		struct cal_user *ret)
+int pgs_user_get(struct store_conn *c, struct arena *a, const char *key, bool by_email,
+		 struct cal_user *ret)
 {
 	if (!by_email && !cal_uuid_valid(key))
 		return CAL_E_NOT_FOUND;
-	_cleanup_(pg_clearp) PGresult *res = NULL;
+	_cleanup_(pgs_clearp) PGresult *res = NULL;
 	int r = lookup(PGC(c), by_email ? PG_USER_BY_EMAIL : PG_USER_BY_ID, key, &res);
 	if (r < 0)
 		return r;
@@ -204,21 +205,21 @@ int pg_user_get(struct store_conn *c, struct arena *a, const char *key, bool by_
 	return 0;
 }
 
-int pg_partner_insert(struct store_conn *c, const struct cal_partner *p)
+int pgs_partner_insert(struct store_conn *c, const struct cal_partner *p)
 {
 	struct pg_num at;
-	const char *created = pg_i64(&at, p->created_at);
+	const char *created = pgs_i64(&at, p->created_at);
 	const char *const v[] = {
-	    pg_uuid(&p->id), pg_uuid(&p->company_id), p->name, p->email, p->phone, created,
+	    pgs_uuid(&p->id), pgs_uuid(&p->company_id), p->name, p->email, p->phone, created,
 	};
 	return insert_one(PGC(c), PG_PARTNER_INSERT, 6, v);
 }
 
-int pg_partner_get(struct store_conn *c, struct arena *a, const char *id, struct cal_partner *ret)
+int pgs_partner_get(struct store_conn *c, struct arena *a, const char *id, struct cal_partner *ret)
 {
 	if (!cal_uuid_valid(id))
 		return CAL_E_NOT_FOUND;
-	_cleanup_(pg_clearp) PGresult *res = NULL;
+	_cleanup_(pgs_clearp) PGresult *res = NULL;
 	int r = lookup(PGC(c), PG_PARTNER_BY_ID, id, &res);
 	if (r < 0)
 		return r;
@@ -246,27 +247,27 @@ struct event_params {
 static void event_params(struct event_params *p, const struct cal_event *e)
 {
 	const char *const v[23] = {
-	    pg_uuid(&e->id),
-	    pg_uuid(&e->company_id),
+	    pgs_uuid(&e->id),
+	    pgs_uuid(&e->company_id),
 	    e->name,
 	    e->description,
 	    e->location,
-	    pg_i64(&p->start, e->start),
-	    pg_i64(&p->end, e->end),
-	    pg_bool(e->all_day),
-	    e->all_day ? pg_i64(&p->start_date, e->start_date) : NULL,
-	    e->all_day ? pg_i64(&p->end_date, e->end_date) : NULL,
+	    pgs_i64(&p->start, e->start),
+	    pgs_i64(&p->end, e->end),
+	    pgs_bool(e->all_day),
+	    e->all_day ? pgs_i64(&p->start_date, e->start_date) : NULL,
+	    e->all_day ? pgs_i64(&p->end_date, e->end_date) : NULL,
 	    e->timezone,
-	    pg_uuid(&e->organizer_id),
+	    pgs_uuid(&e->organizer_id),
 	    e->organizer_email,
 	    cal_privacy_name(e->privacy),
 	    cal_show_as_name(e->show_as),
-	    pg_bool(e->recurring),
+	    pgs_bool(e->recurring),
 	    e->res_model,
 	    e->res_id,
-	    pg_i64(&p->version, e->version),
-	    pg_i64(&p->created_at, e->created_at),
-	    pg_i64(&p->updated_at, e->updated_at),
+	    pgs_i64(&p->version, e->version),
+	    pgs_i64(&p->created_at, e->created_at),
+	    pgs_i64(&p->updated_at, e->updated_at),
 	    e->created_by,
 	    e->updated_by,
 	};
@@ -383,7 +384,7 @@ static int insert_attendees(struct pg_conn *pc, const struct cal_event *e)
 	columns_init(&cols);
 	for (size_t i = 0; i < e->n_attendees; i++) {
 		const struct cal_attendee *at = &e->attendees[i];
-		array_add(&cols.col[ID], pg_uuid(&at->id));
+		array_add(&cols.col[ID], pgs_uuid(&at->id));
 		array_add(&cols.col[USER], at->user_id);
 		array_add(&cols.col[PARTNER], at->partner_id);
 		array_add(&cols.col[EMAIL], at->email);
@@ -392,13 +393,13 @@ static int insert_attendees(struct pg_conn *pc, const struct cal_event *e)
 		array_add(&cols.col[STATE], cal_partstat_name(at->state));
 	}
 	struct pg_num start, end, at;
-	const char *p[5 + N_COLS] = {e->id.s, pg_i64(&start, e->start), pg_i64(&end, e->end),
-				     pg_bool(store_is_long_span(e)), pg_i64(&at, e->updated_at)};
+	const char *p[5 + N_COLS] = {e->id.s, pgs_i64(&start, e->start), pgs_i64(&end, e->end),
+				     pgs_bool(store_is_long_span(e)), pgs_i64(&at, e->updated_at)};
 	int r = columns_end(&cols, N_COLS, p + 5);
 	if (r < 0)
 		return r;
-	_cleanup_(pg_clearp) PGresult *res = NULL;
-	return pg_run(pc, PG_ATTENDEES_INSERT, 5 + N_COLS, p, &res);
+	_cleanup_(pgs_clearp) PGresult *res = NULL;
+	return pgs_run(pc, PG_ATTENDEES_INSERT, 5 + N_COLS, p, &res);
 }
 
 static int insert_alarms(struct pg_conn *pc, const struct cal_event *e)
@@ -411,18 +412,18 @@ static int insert_alarms(struct pg_conn *pc, const struct cal_event *e)
 	for (size_t i = 0; i < e->n_alarms; i++) {
 		const struct cal_alarm *al = &e->alarms[i];
 		struct pg_num value;
-		array_add(&cols.col[ID], pg_uuid(&al->id));
+		array_add(&cols.col[ID], pgs_uuid(&al->id));
 		array_add(&cols.col[TYPE], cal_alarm_type_name(al->type));
-		array_add(&cols.col[VALUE], pg_i64(&value, al->interval_value));
+		array_add(&cols.col[VALUE], pgs_i64(&value, al->interval_value));
 		array_add(&cols.col[UNIT], cal_interval_unit_name(al->interval_unit));
 	}
 	struct pg_num at;
-	const char *p[2 + N_COLS] = {e->id.s, pg_i64(&at, e->updated_at)};
+	const char *p[2 + N_COLS] = {e->id.s, pgs_i64(&at, e->updated_at)};
 	int r = columns_end(&cols, N_COLS, p + 2);
 	if (r < 0)
 		return r;
-	_cleanup_(pg_clearp) PGresult *res = NULL;
-	return pg_run(pc, PG_ALARMS_INSERT, 2 + N_COLS, p, &res);
+	_cleanup_(pgs_clearp) PGresult *res = NULL;
+	return pgs_run(pc, PG_ALARMS_INSERT, 2 + N_COLS, p, &res);
 }
 
 static int insert_children(struct pg_conn *pc, const struct cal_event *e)
@@ -431,7 +432,7 @@ static int insert_children(struct pg_conn *pc, const struct cal_event *e)
 	return r < 0 ? r : insert_alarms(pc, e);
 }
 
-int pg_event_insert(struct store_conn *c, const struct cal_event *e)
+int pgs_event_insert(struct store_conn *c, const struct cal_event *e)
 {
 	struct pg_conn *pc = PGC(c);
 	struct event_params p;
@@ -485,8 +486,8 @@ static int child_owner(const struct page_index *idx, struct reader *rd, size_t *
 static int load_attendees(struct pg_conn *pc, struct arena *a, const char *ids,
 			  const struct page_index *idx, struct cal_event *events)
 {
-	_cleanup_(pg_clearp) PGresult *res = NULL;
-	int r = pg_run(pc, PG_ATTENDEES_OF, 1, &ids, &res);
+	_cleanup_(pgs_clearp) PGresult *res = NULL;
+	int r = pgs_run(pc, PG_ATTENDEES_OF, 1, &ids, &res);
 	if (r < 0)
 		return r;
 	int rows = PQntuples(res);
@@ -518,8 +519,8 @@ static int load_attendees(struct pg_conn *pc, struct arena *a, const char *ids,
 static int load_alarms(struct pg_conn *pc, struct arena *a, const char *ids,
 		       const struct page_index *idx, struct cal_event *events)
 {
-	_cleanup_(pg_clearp) PGresult *res = NULL;
-	int r = pg_run(pc, PG_ALARMS_OF, 1, &ids, &res);
+	_cleanup_(pgs_clearp) PGresult *res = NULL;
+	int r = pgs_run(pc, PG_ALARMS_OF, 1, &ids, &res);
 	if (r < 0)
 		return r;
 	int rows = PQntuples(res);
@@ -568,12 +569,12 @@ static int load_children(struct pg_conn *pc, struct arena *a, struct cal_event *
 	return r;
 }
 
-int pg_event_get(struct store_conn *c, struct arena *a, const char *id, struct cal_event *ret)
+int pgs_event_get(struct store_conn *c, struct arena *a, const char *id, struct cal_event *ret)
 {
 	if (!cal_uuid_valid(id))
 		return CAL_E_NOT_FOUND;
 	struct pg_conn *pc = PGC(c);
-	_cleanup_(pg_clearp) PGresult *res = NULL;
+	_cleanup_(pgs_clearp) PGresult *res = NULL;
 	int r = lookup(pc, PG_EVENT_BY_ID, id, &res);
 	if (r < 0)
 		return r;
@@ -588,11 +589,11 @@ int pg_event_get(struct store_conn *c, struct arena *a, const char *id, struct c
 	return 0;
 }
 
-int pg_event_lock(struct store_conn *c, const char *id)
+int pgs_event_lock(struct store_conn *c, const char *id)
 {
 	if (!cal_uuid_valid(id))
 		return CAL_E_NOT_FOUND;
-	_cleanup_(pg_clearp) PGresult *res = NULL;
+	_cleanup_(pgs_clearp) PGresult *res = NULL;
 	return lookup(PGC(c), PG_EVENT_LOCK, id, &res);
 }
 
@@ -600,52 +601,52 @@ int pg_event_lock(struct store_conn *c, const char *id)
  * someone else. */
 static int guard_failed(struct pg_conn *pc, const char *id)
 {
-	_cleanup_(pg_clearp) PGresult *res = NULL;
+	_cleanup_(pgs_clearp) PGresult *res = NULL;
 	int r = lookup(pc, PG_EVENT_EXISTS, id, &res);
 	return r < 0 ? r : CAL_E_PRECONDITION;
 }
 
 static int delete_children(struct pg_conn *pc, const char *id)
 {
-	_cleanup_(pg_clearp) PGresult *res = NULL;
-	int r = pg_run(pc, PG_ATTENDEES_DELETE, 1, &id, &res);
+	_cleanup_(pgs_clearp) PGresult *res = NULL;
+	int r = pgs_run(pc, PG_ATTENDEES_DELETE, 1, &id, &res);
 	if (r < 0)
 		return r;
 	PQclear(TAKE_PTR(res));
-	return pg_run(pc, PG_ALARMS_DELETE, 1, &id, &res);
+	return pgs_run(pc, PG_ALARMS_DELETE, 1, &id, &res);
 }
 
-int pg_event_update(struct store_conn *c, const struct cal_event *e, int64_t expected_version)
+int pgs_event_update(struct store_conn *c, const struct cal_event *e, int64_t expected_version)
 {
 	if (!cal_uuid_valid(e->id.s))
 		return CAL_E_NOT_FOUND;
 	struct pg_conn *pc = PGC(c);
 	struct event_params p;
 	event_params(&p, e);
-	p.v[23] = pg_i64(&p.expected, expected_version);
-	_cleanup_(pg_clearp) PGresult *res = NULL;
-	int r = pg_run(pc, PG_EVENT_UPDATE, 24, p.v, &res);
+	p.v[23] = pgs_i64(&p.expected, expected_version);
+	_cleanup_(pgs_clearp) PGresult *res = NULL;
+	int r = pgs_run(pc, PG_EVENT_UPDATE, 24, p.v, &res);
 	if (r < 0)
 		return r;
-	if (pg_changed(res) == 0)
+	if (pgs_changed(res) == 0)
 		return guard_failed(pc, e->id.s);
 	if ((r = delete_children(pc, e->id.s)) < 0)
 		return r;
 	return insert_children(pc, e);
 }
 
-int pg_event_delete(struct store_conn *c, const char *id, int64_t expected_version)
+int pgs_event_delete(struct store_conn *c, const char *id, int64_t expected_version)
 {
 	if (!cal_uuid_valid(id))
 		return CAL_E_NOT_FOUND;
 	struct pg_conn *pc = PGC(c);
 	struct pg_num version;
-	const char *const p[] = {id, pg_i64(&version, expected_version)};
-	_cleanup_(pg_clearp) PGresult *res = NULL;
-	int r = pg_run(pc, PG_EVENT_DELETE, 2, p, &res);
+	const char *const p[] = {id, pgs_i64(&version, expected_version)};
+	_cleanup_(pgs_clearp) PGresult *res = NULL;
+	int r = pgs_run(pc, PG_EVENT_DELETE, 2, p, &res);
 	if (r < 0)
 		return r;
-	return pg_changed(res) == 0 ? guard_failed(pc, id) : 0;
+	return pgs_changed(res) == 0 ? guard_failed(pc, id) : 0;
 }
 
 /* The query's users as a uuid[] literal. Ids that are not uuids cannot
@@ -685,8 +686,8 @@ static int read_page(struct pg_conn *pc, struct arena *a, const PGresult *res, u
 	return 0;
 }
 
-int pg_events_range(struct store_conn *c, struct arena *a, const struct store_event_query *q,
-		    struct store_event_page *ret)
+int pgs_events_range(struct store_conn *c, struct arena *a, const struct store_event_query *q,
+		     struct store_event_page *ret)
 {
 	if (q->has_cursor && !cal_uuid_valid(q->cursor_id))
 		return CAL_E_INVALID;
@@ -705,17 +706,17 @@ int pg_events_range(struct store_conn *c, struct arena *a, const struct store_ev
 	const char *const p[] = {
 	    q->company_id,
 	    strbuf_str(&users),
-	    pg_i64(&from, q->from),
-	    pg_i64(&to, q->to),
-	    pg_i64(&reach, from_long),
+	    pgs_i64(&from, q->from),
+	    pgs_i64(&to, q->to),
+	    pgs_i64(&reach, from_long),
 	    q->res_model,
 	    q->res_id,
-	    q->has_cursor ? pg_i64(&cursor, q->cursor_start) : NULL,
+	    q->has_cursor ? pgs_i64(&cursor, q->cursor_start) : NULL,
 	    q->has_cursor ? q->cursor_id : NULL,
-	    pg_i64(&limit, (int64_t)q->limit + 1),
+	    pgs_i64(&limit, (int64_t)q->limit + 1),
 	};
-	_cleanup_(pg_clearp) PGresult *res = NULL;
-	if ((r = pg_run(PGC(c), PG_RANGE, 10, p, &res)) < 0)
+	_cleanup_(pgs_clearp) PGresult *res = NULL;
+	if ((r = pgs_run(PGC(c), PG_RANGE, 10, p, &res)) < 0)
 		return r;
 	return read_page(PGC(c), a, res, q->limit, ret);
 }

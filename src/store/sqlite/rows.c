@@ -16,7 +16,7 @@ static void bind_uuid(sqlite3_stmt *s, int i, const cal_uuid *u) { sq_bind_text(
 int sqlite_company_insert(struct store_conn *c, const struct cal_company *co)
 {
 	struct sqlite_conn *sc = SQC(c);
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int r = sq_stmt(sc, ST_COMPANY_INSERT, &s);
 	if (r < 0)
 		return r;
@@ -31,7 +31,7 @@ int sqlite_company_get(struct store_conn *c, struct arena *a, const char *key, b
 		       struct cal_company *ret)
 {
 	struct sqlite_conn *sc = SQC(c);
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int r = sq_stmt(sc, by_slug ? ST_COMPANY_BY_SLUG : ST_COMPANY_BY_ID, &s);
 	if (r < 0)
 		return r;
@@ -54,7 +54,7 @@ int sqlite_company_get(struct store_conn *c, struct arena *a, const char *key, b
 int sqlite_user_insert(struct store_conn *c, const struct cal_user *u)
 {
 	struct sqlite_conn *sc = SQC(c);
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int r = sq_stmt(sc, ST_USER_INSERT, &s);
 	if (r < 0)
 		return r;
@@ -74,7 +74,7 @@ int sqlite_user_get(struct store_conn *c, struct arena *a, const char *key, bool
 		    struct cal_user *ret)
 {
 	struct sqlite_conn *sc = SQC(c);
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int r = sq_stmt(sc, by_email ? ST_USER_BY_EMAIL : ST_USER_BY_ID, &s);
 	if (r < 0)
 		return r;
@@ -103,7 +103,7 @@ int sqlite_user_get(struct store_conn *c, struct arena *a, const char *key, bool
 int sqlite_partner_insert(struct store_conn *c, const struct cal_partner *p)
 {
 	struct sqlite_conn *sc = SQC(c);
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int r = sq_stmt(sc, ST_PARTNER_INSERT, &s);
 	if (r < 0)
 		return r;
@@ -119,7 +119,7 @@ int sqlite_partner_insert(struct store_conn *c, const struct cal_partner *p)
 int sqlite_partner_get(struct store_conn *c, struct arena *a, const char *id, struct cal_partner *ret)
 {
 	struct sqlite_conn *sc = SQC(c);
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int r = sq_stmt(sc, ST_PARTNER_BY_ID, &s);
 	if (r < 0)
 		return r;
@@ -208,7 +208,7 @@ static void read_event(struct arena *a, sqlite3_stmt *s, struct cal_event *e)
 
 static int insert_children(struct sqlite_conn *sc, const struct cal_event *e)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int r;
 	for (size_t i = 0; i < e->n_attendees; i++) {
 		const struct cal_attendee *at = &e->attendees[i];
@@ -250,7 +250,7 @@ static int insert_children(struct sqlite_conn *sc, const struct cal_event *e)
 int sqlite_event_insert(struct store_conn *c, const struct cal_event *e)
 {
 	struct sqlite_conn *sc = SQC(c);
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int r = sq_stmt(sc, ST_EVENT_INSERT, &s);
 	if (r < 0)
 		return r;
@@ -306,7 +306,7 @@ static int collect_children(struct sqlite_conn *sc, struct arena *a, enum stmt_i
 			    const char *ids_json, struct cal_event *events, size_t n, bool attendees)
 {
 	struct event_slot *slots = index_events(a, events, n);
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int r = sq_stmt(sc, id, &s);
 	if (r < 0 || !slots)
 		return r < 0 ? r : CAL_E_NOMEM;
@@ -391,7 +391,7 @@ static int load_children(struct sqlite_conn *sc, struct arena *a, struct cal_eve
 int sqlite_event_get(struct store_conn *c, struct arena *a, const char *id, struct cal_event *ret)
 {
 	struct sqlite_conn *sc = SQC(c);
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int r = sq_stmt(sc, ST_EVENT_BY_ID, &s);
 	if (r < 0)
 		return r;
@@ -412,7 +412,7 @@ int sqlite_event_get(struct store_conn *c, struct arena *a, const char *id, stru
 
 static int event_version(struct sqlite_conn *sc, const char *id, int64_t *ret_version)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int r = sq_stmt(sc, ST_EVENT_VERSION, &s);
 	if (r < 0)
 		return r;
@@ -443,7 +443,7 @@ static int guard_failed(struct sqlite_conn *sc, const char *id)
 int sqlite_event_update(struct store_conn *c, const struct cal_event *e, int64_t expected_version)
 {
 	struct sqlite_conn *sc = SQC(c);
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int r = sq_stmt(sc, ST_EVENT_UPDATE, &s);
 	if (r < 0)
 		return r;
@@ -469,7 +469,7 @@ int sqlite_event_update(struct store_conn *c, const struct cal_event *e, int64_t
 int sqlite_event_delete(struct store_conn *c, const char *id, int64_t expected_version)
 {
 	struct sqlite_conn *sc = SQC(c);
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int r = sq_stmt(sc, ST_EVENT_DELETE, &s);
 	if (r < 0)
 		return r;
@@ -492,7 +492,7 @@ int sqlite_events_range(struct store_conn *c, struct arena *a, const struct stor
 		strbuf_release(&users);
 		return CAL_E_NOMEM;
 	}
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int r = sq_stmt(sc, ST_RANGE, &s);
 	if (r < 0) {
 		strbuf_release(&users);

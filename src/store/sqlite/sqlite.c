@@ -173,7 +173,7 @@ int sq_step_done(struct sqlite_conn *sc, sqlite3_stmt *s)
 
 int sq_exec_simple(struct sqlite_conn *sc, enum stmt_id id)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int r = sq_stmt(sc, id, &s);
 	return r < 0 ? r : sq_step_done(sc, s);
 }
@@ -230,7 +230,7 @@ static int sqlite_migrate(struct store_conn *c, const struct migration *list, si
 		 * here, then sees the version applied and skips it. */
 		if (sqlite3_exec(sc->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 			goto fail;
-		sqlite3_stmt *q;
+		sqlite3_stmt *q = NULL;
 		if (sqlite3_prepare_v2(sc->db, "SELECT 1 FROM schema_migrations WHERE version = ?1", -1, &q,
 				       NULL) != SQLITE_OK)
 			goto fail_tx;
@@ -266,7 +266,7 @@ static int sqlite_migrate(struct store_conn *c, const struct migration *list, si
 static int sqlite_ping(struct store_conn *c)
 {
 	struct sqlite_conn *sc = SQC(c);
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int r = sq_stmt(sc, ST_PING, &s);
 	if (r < 0)
 		return r;
