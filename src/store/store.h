@@ -12,7 +12,9 @@
  * success. Errors: CAL_E_NOT_FOUND, CAL_E_EXISTS (a unique key), CAL_E_CONFLICT
  * (a concurrent writer: retry the transaction), CAL_E_PRECONDITION (version
  * mismatch), CAL_E_STORE (the database failed), CAL_E_BUSY (no connection
- * free in time). */
+ * free in time). After any error but NOT_FOUND, EXISTS and PRECONDITION the
+ * transaction may be unusable (PostgreSQL aborts it): roll back.
+ * Optional strings may come back NULL or empty; callers treat both alike. */
 #ifndef CAL_STORE_STORE_H
 #define CAL_STORE_STORE_H
 
@@ -87,7 +89,10 @@ int store_event_delete(struct store_conn *c, const char *id, int64_t expected_ve
 
 struct store_event_query {
 	const char *company_id;
-	const char *const *user_ids; /* events where any of them is organizer or attendee */
+	/* Events where any of them has an attendee row. The service always
+	 * gives the organizer one (role chair), so this is "organizer or
+	 * attendee" without a third index. */
+	const char *const *user_ids;
 	size_t n_user_ids;
 	int64_t from, to; /* overlap with [from, to) */
 	const char *res_model, *res_id; /* optional filter, both or neither */

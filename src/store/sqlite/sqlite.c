@@ -71,6 +71,8 @@ static const char *const stmt_sql[ST__COUNT] = {
 			 "ORDER BY event_id, position",
 	/* Two index ranges per user: ordinary events that start in
 	 * [from - LONG_SPAN, to), and the few long spans that end after from. */
+	/* The unary + keeps the planner from driving the query by company
+	 * (a scan of the company's history) instead of by the id list. */
 	[ST_RANGE] =
 		"SELECT " EVENT_COLUMNS " FROM calendar_events e WHERE e.id IN ("
 		" SELECT a.event_id FROM calendar_attendees a"
@@ -80,13 +82,15 @@ static const char *const stmt_sql[ST__COUNT] = {
 		" SELECT a.event_id FROM calendar_attendees a"
 		"  WHERE a.user_id IN (SELECT value FROM json_each(?1))"
 		"    AND a.long_span = 1 AND a.event_end > ?4 AND a.event_start < ?3)"
-		" AND e.company_id = ?5"
+		" AND +e.company_id = ?5"
 		" AND (?6 IS NULL OR (e.res_model = ?6 AND e.res_id = ?7))"
 		" AND (?8 IS NULL OR e.start_datetime > ?8 OR (e.start_datetime = ?8 AND e.id > ?9))"
 		" ORDER BY e.start_datetime, e.id LIMIT ?10",
 };
 
 
+
+const char *sq_stmt_text(enum stmt_id id) { return stmt_sql[id]; }
 
 int sq_map_rc(struct sqlite_conn *sc, int rc)
 {

@@ -27,6 +27,8 @@ struct sqlite_conn {
 
 static inline struct sqlite_conn *SQC(struct store_conn *c) { return (struct sqlite_conn *)c; }
 
+/* The SQL of a statement, for plan checks in tests. */
+const char *sq_stmt_text(enum stmt_id id);
 int sq_map_rc(struct sqlite_conn *sc, int rc);
 /* A reset, cleared statement ready for binding (prepared on first use). */
 int sq_stmt(struct sqlite_conn *sc, enum stmt_id id, sqlite3_stmt **ret);

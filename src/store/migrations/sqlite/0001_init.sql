@@ -114,7 +114,7 @@ CREATE TABLE calendar_attendees (
   UNIQUE (event_id, email)
 );
 CREATE INDEX idx_calendar_attendees_event ON calendar_attendees(event_id);
-CREATE INDEX idx_calendar_attendees_user_span ON calendar_attendees(user_id, event_start, event_id) WHERE user_id IS NOT NULL;
+CREATE INDEX idx_calendar_attendees_user_span ON calendar_attendees(user_id, event_start, event_end, event_id) WHERE user_id IS NOT NULL;
 CREATE INDEX idx_calendar_attendees_user_long ON calendar_attendees(user_id, event_end) WHERE user_id IS NOT NULL AND long_span = 1;
 
 CREATE TABLE calendar_alarms (
