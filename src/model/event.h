@@ -14,6 +14,7 @@
 #include "base/limits.h"
 #include "base/tz.h"
 #include "base/uuid.h"
+#include "model/recurrence.h"
 
 enum cal_privacy { CAL_PRIVACY_PUBLIC, CAL_PRIVACY_PRIVATE, CAL_PRIVACY_CONFIDENTIAL };
 enum cal_show_as { CAL_SHOW_FREE, CAL_SHOW_BUSY, CAL_SHOW_TENTATIVE };
@@ -77,7 +78,30 @@ struct cal_event {
 	size_t n_attendees;
 	struct cal_alarm *alarms;
 	size_t n_alarms;
+
+	/* A series (recurring = true): its canonical RRULE, the original starts
+	 * it skips (EXDATE, sorted), and the end of its last instance
+	 * (CAL_SERIES_FOREVER when it never ends). The structured form is
+	 * derived from the rule when it can say it. */
+	const char *rrule;
+	const struct cal_recurrence_config *config; /* NULL when only the RRULE can say it */
+	int64_t *exdates;
+	size_t n_exdates;
+	int64_t series_end;
+	/* An exception: one instance of master_id, the one that originally
+	 * started at original_start, changed or moved. Empty master_id: none. */
+	cal_uuid master_id;
+	int64_t original_start;
+	/* iCalendar identity: UID (NULL: the id) and SEQUENCE. */
+	const char *ical_uid;
+	int64_t sequence;
 };
+
+/* series_end of a series without COUNT or UNTIL: 9999-12-31T23:59:59Z,
+ * representable in every store. */
+#define CAL_SERIES_FOREVER INT64_C(253402300799)
+
+static inline bool cal_event_is_exception(const struct cal_event *e) { return e->master_id.s[0] != '\0'; }
 
 /* What a client sent for an event, before it is applied. A field is
  * present when its has_ flag is set; a present NULL string clears the
@@ -90,6 +114,19 @@ struct cal_attendee_input {
 };
 
 struct cal_event_input {
+	bool has_recurrence; /* recurring, recurrenceConfig, rrule or exdates given */
+	bool recurring;
+	bool has_config;
+	struct cal_recurrence_config_input {
+		int rrule_type, end_type, month_by; /* -1 when absent */
+		long long interval, count, day_of_month, week_of_month, weekdays;
+		bool has_interval, has_count, has_day_of_month, has_week_of_month, has_weekdays;
+		const char *until; /* a date, inclusive */
+	} config;
+	const char *rrule;   /* NULL when absent */
+	bool has_exdates;
+	const char **exdates; /* instants or dates, as text */
+	size_t n_exdates;
 	bool has_name, has_description, has_location, has_start, has_end, has_all_day,
 		has_timezone, has_privacy, has_show_as, has_attendees, has_alarms, has_res_model,
 		has_res_id, has_company_id;

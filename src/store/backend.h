@@ -49,6 +49,10 @@ struct store_ops {
 	int (*event_delete)(struct store_conn *c, const char *id, int64_t expected_version);
 	int (*events_range)(struct store_conn *c, struct arena *a, const struct store_event_query *q,
 			    struct store_event_page *ret);
+	int (*event_get_by_uid)(struct store_conn *c, struct arena *a, const char *company_id,
+				const char *uid, struct cal_event *ret);
+	int (*exceptions)(struct store_conn *c, struct arena *a, const char *master_id, int64_t from,
+			  int64_t to, struct store_event_page *ret);
 };
 
 extern const struct store_ops store_sqlite_ops;
@@ -65,5 +69,18 @@ static inline bool store_is_long_span(const struct cal_event *e)
 {
 	return e->recurring || e->end - e->start > STORE_LONG_SPAN;
 }
+
+/* Where an event's span ends for the attendee index: a series lasts until
+ * its last instance ends. */
+static inline int64_t store_span_end(const struct cal_event *e)
+{
+	return e->recurring ? e->series_end : e->end;
+}
+
+/* EXDATE lists are stored as "[t1,t2,...]" (epoch seconds), readable as
+ * JSON by either database. Returns a malloc'd string (NULL when none or out
+ * of memory) / parses into the arena (0 and an empty list for NULL). */
+char *store_exdates_format(const struct cal_event *e);
+int store_exdates_parse(struct arena *a, const char *text, int64_t **ret, size_t *ret_n);
 
 #endif

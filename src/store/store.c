@@ -9,6 +9,8 @@
 #include <time.h>
 
 #include "base/errors.h"
+#include "base/strbuf.h"
+#include <inttypes.h>
 
 enum { ACQUIRE_TIMEOUT_SECONDS = 10 };
 
@@ -238,4 +240,60 @@ int store_events_range(struct store_conn *c, struct arena *a, const struct store
 		return 0;
 	}
 	return c->ops->events_range(c, a, q, ret);
+}
+
+int store_event_get_by_uid(struct store_conn *c, struct arena *a, const char *company_id,
+			   const char *uid, struct cal_event *ret)
+{
+	return c->ops->event_get_by_uid(c, a, company_id, uid, ret);
+}
+
+int store_exceptions(struct store_conn *c, struct arena *a, const char *master_id, int64_t from,
+		     int64_t to, struct store_event_page *ret)
+{
+	return c->ops->exceptions(c, a, master_id, from, to, ret);
+}
+
+char *store_exdates_format(const struct cal_event *e)
+{
+	if (!e->recurring || e->n_exdates == 0)
+		return NULL;
+	struct strbuf sb = STRBUF_INIT(64u * 1024 * 1024);
+	int r = strbuf_puts(&sb, "[");
+	for (size_t i = 0; r == 0 && i < e->n_exdates; i++)
+		r = strbuf_printf(&sb, "%s%" PRId64, i ? "," : "", e->exdates[i]);
+	if (r == 0)
+		r = strbuf_puts(&sb, "]");
+	if (r < 0) {
+		strbuf_release(&sb);
+		return NULL;
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+int store_exdates_parse(struct arena *a, const char *text, int64_t **ret, size_t *ret_n)
+{
+	*ret = NULL;
+	*ret_n = 0;
+	if (!text)
+		return 0;
+	size_t n = 0;
+	for (const char *p = text; *p; p++)
+		n += *p == ',';
+	int64_t *list = arena_calloc(a, n + 1, sizeof *list);
+	if (!list)
+		return CAL_E_NOMEM;
+	size_t k = 0;
+	for (const char *p = text; *p && k <= n;) {
+		while (*p && (*p < '0' || *p > '9') && *p != '-')
+			p++;
+		if (!*p)
+			break;
+		char *end;
+		list[k++] = strtoll(p, &end, 10);
+		p = end;
+	}
+	*ret = list;
+	*ret_n = k;
+	return 0;
 }

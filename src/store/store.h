@@ -96,6 +96,10 @@ struct store_event_query {
 	size_t n_user_ids;
 	int64_t from, to; /* overlap with [from, to) */
 	const char *res_model, *res_id; /* optional filter, both or neither */
+	/* false: single events and exceptions, paged by the cursor; true:
+	 * series whose span overlaps the window (the caller expands them; no
+	 * cursor, at most `limit`). */
+	bool series;
 	bool has_cursor;                /* resume after (cursor_start, cursor_id) */
 	int64_t cursor_start;
 	const char *cursor_id;
@@ -110,5 +114,13 @@ struct store_event_page {
 
 int store_events_range(struct store_conn *c, struct arena *a, const struct store_event_query *q,
 		       struct store_event_page *ret);
+
+/* A series or single event by its iCalendar UID within a company. */
+int store_event_get_by_uid(struct store_conn *c, struct arena *a, const char *company_id,
+			   const char *uid, struct cal_event *ret);
+/* The exceptions of a series whose original start is in [from, to), by
+ * original start (all of them: from = INT64_MIN, to = INT64_MAX). */
+int store_exceptions(struct store_conn *c, struct arena *a, const char *master_id, int64_t from,
+		     int64_t to, struct store_event_page *ret);
 
 #endif

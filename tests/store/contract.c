@@ -274,6 +274,7 @@ struct range {
 	int64_t from, to;
 	const char *res_model, *res_id;
 	unsigned limit;
+	bool series;
 };
 
 static struct store_event_page run_range(struct fixture *f, const struct range *rq)
@@ -287,6 +288,7 @@ static struct store_event_page run_range(struct fixture *f, const struct range *
 	    .res_model = rq->res_model,
 	    .res_id = rq->res_id,
 	    .limit = rq->limit ? rq->limit : 100,
+	    .series = rq->series,
 	};
 	struct store_event_page page;
 	begin(f);
@@ -307,8 +309,8 @@ static size_t count_in(const struct store_event_page *page, const struct cal_eve
 static bool window_finds(struct fixture *f, const struct cal_user *u, const struct cal_event *e,
 			 int64_t from, int64_t to)
 {
-	struct range rq = {
-	    .company = u->company_id.s, .users = {u->id.s}, .n_users = 1, .from = from, .to = to};
+	struct range rq = {.company = u->company_id.s, .users = {u->id.s}, .n_users = 1,
+			   .from = from, .to = to, .series = e->recurring};
 	struct store_event_page page = run_range(f, &rq);
 	return count_in(&page, e) == 1;
 }
@@ -736,8 +738,12 @@ Test(store, range_finds_long_events)
 	struct cal_event *shortest_long = new_event(f, &w.a, T0, T0 + STORE_LONG_SPAN + HOUR);
 	struct cal_event *sixty = new_event(f, &w.a, T0 - 30 * DAY, T0 + 30 * DAY);
 	struct cal_event *ended = new_event(f, &w.a, T0 - 40 * DAY, T0);
-	struct cal_event *year = new_event(f, &w.a, T0 - 200 * DAY, T0 + 200 * DAY);
+	/* A daily series whose first instance is an hour long: its span is
+	 * the series', found through the long index from any later window. */
+	struct cal_event *year = new_event(f, &w.a, T0 - 200 * DAY, T0 - 200 * DAY + HOUR);
 	year->recurring = true;
+	year->rrule = "FREQ=DAILY;COUNT=400";
+	year->series_end = T0 + 200 * DAY;
 	put_event(f, longest);
 	put_event(f, shortest_long);
 	put_event(f, sixty);
@@ -1039,4 +1045,89 @@ Test(store, pool_connections_work_concurrently)
 			   .limit = 500};
 	struct store_event_page page = run_range(f, &rq);
 	cr_assert_eq(page.n, WRITERS * EACH);
+}
+
+/* A series stores its rule, structured form and EXDATEs; it is listed only
+ * by the series query, its exceptions only by the single one; exceptions
+ * are found by master and original start and go with their series. */
+Test(store, series_and_exceptions)
+{
+	FIXTURE;
+	struct people w;
+	seed_people(f, &w);
+	struct cal_event *series = new_event(f, &w.a, T0, T0 + HOUR);
+	static int64_t exdates[] = { T0 + DAY, T0 + 3 * DAY };
+	static const struct cal_recurrence_config cfg = {
+		.rrule_type = CAL_RRULE_DAILY, .interval = 1, .end_type = CAL_END_COUNT, .count = 10 };
+	series->recurring = true;
+	series->rrule = "FREQ=DAILY;COUNT=10";
+	series->config = &cfg;
+	series->exdates = exdates;
+	series->n_exdates = 2;
+	series->series_end = T0 + 9 * DAY + HOUR;
+	series->ical_uid = "series-1@example.test";
+	series->sequence = 3;
+	put_event(f, series);
+
+	struct cal_event *moved = new_event(f, &w.a, T0 + 2 * DAY + 2 * HOUR, T0 + 2 * DAY + 3 * HOUR);
+	moved->master_id = series->id;
+	moved->original_start = T0 + 2 * DAY;
+	put_event(f, moved);
+
+	struct cal_event got = get_event(f, series->id.s);
+	cr_assert(got.recurring);
+	cr_assert_str_eq(got.rrule, "FREQ=DAILY;COUNT=10");
+	cr_assert_eq(got.n_exdates, 2);
+	cr_assert_eq(got.exdates[1], T0 + 3 * DAY);
+	cr_assert_eq(got.series_end, T0 + 9 * DAY + HOUR);
+	cr_assert_str_eq(got.ical_uid, "series-1@example.test");
+	cr_assert_eq(got.sequence, 3);
+	struct cal_event ex = get_event(f, moved->id.s);
+	cr_assert_str_eq(ex.master_id.s, series->id.s);
+	cr_assert_eq(ex.original_start, T0 + 2 * DAY);
+	cr_assert(!ex.recurring);
+
+	struct range rq = {.company = w.a.company_id.s, .users = {w.a.id.s}, .n_users = 1,
+			   .from = T0 + 5 * DAY, .to = T0 + 6 * DAY, .series = true};
+	struct store_event_page page = run_range(f, &rq);
+	cr_assert_eq(count_in(&page, series), 1, "the series spans a late window");
+	rq.series = false;
+	page = run_range(f, &rq);
+	cr_assert_eq(count_in(&page, series), 0, "a series is not a single event");
+	rq.from = T0 + 2 * DAY;
+	rq.to = T0 + 3 * DAY;
+	page = run_range(f, &rq);
+	cr_assert_eq(count_in(&page, moved), 1, "exceptions list like single events");
+
+	begin(f);
+	assert_err(store_exceptions(f->conn, f->arena, series->id.s, T0, T0 + 3 * DAY, &page), 0);
+	cr_assert_eq(page.n, 1);
+	cr_assert_str_eq(page.items[0].id.s, moved->id.s);
+	cr_assert_eq(page.items[0].n_attendees, 1);
+	assert_err(store_exceptions(f->conn, f->arena, series->id.s, T0 + 3 * DAY, T0 + 9 * DAY, &page), 0);
+	cr_assert_eq(page.n, 0);
+	struct cal_event by_uid;
+	assert_err(store_event_get_by_uid(f->conn, f->arena, w.a.company_id.s, "series-1@example.test", &by_uid), 0);
+	cr_assert_str_eq(by_uid.id.s, series->id.s);
+	assert_err(store_event_get_by_uid(f->conn, f->arena, "00000000-0000-4000-8000-000000000000",
+					  "series-1@example.test", &by_uid), CAL_E_NOT_FOUND);
+	commit(f);
+
+	/* No longer recurring: the rule goes, the row stays. */
+	got.recurring = false;
+	got.rrule = NULL;
+	got.version = 2;
+	begin(f);
+	assert_err(store_event_update(f->conn, &got, 1), 0);
+	commit(f);
+	struct cal_event plain = get_event(f, series->id.s);
+	cr_assert(!plain.recurring);
+	cr_assert_null(plain.rrule);
+
+	/* Deleting the series deletes its exceptions. */
+	begin(f);
+	assert_err(store_event_delete(f->conn, series->id.s, 2), 0);
+	struct cal_event gone;
+	assert_err(store_event_get(f->conn, f->arena, moved->id.s, &gone), CAL_E_NOT_FOUND);
+	commit(f);
 }

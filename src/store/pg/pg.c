@@ -35,13 +35,18 @@
 	DAYS("e.start_date") ", " DAYS("e.end_date") ", e.timezone, e.organizer_id, "      \
 	"e.organizer_email, e.privacy, e.show_as, e.recurring, e.res_model, e.res_id, "    \
 	"e.version, " EPOCH("e.created_at") ", " EPOCH("e.updated_at") ", "                \
-	"e.created_by, e.updated_by"
+	"e.created_by, e.updated_by, e.recurrence_master_id, " EPOCH("e.original_start")   \
+	", " EPOCH("e.series_end") ", e.ical_uid, e.sequence, r.rrule, r.exdates::text"
 
-/* The 23 event parameters of insert and update, in EVENT_COLUMNS order. */
+/* Every event read joins its rule (series only). */
+#define EVENTS_FROM " FROM calendar_events e LEFT JOIN calendar_recurrences r ON r.id = e.recurrence_id"
+
+/* The 29 event parameters of insert and update, in EVENT_COLUMNS order. */
 #define EVENT_VALUES                                                                       \
 	"$1, $2, $3, $4, $5, to_timestamp($6), to_timestamp($7), $8, "                     \
 	"DATE '1970-01-01' + $9::integer, DATE '1970-01-01' + $10::integer, $11, $12, "    \
-	"$13, $14, $15, $16, $17, $18, $19, to_timestamp($20), to_timestamp($21), $22, $23"
+	"$13, $14, $15, $16, $17, $18, $19, to_timestamp($20), to_timestamp($21), $22, $23, "  \
+	"$24, $25, to_timestamp($26), to_timestamp($27), $28, $29"
 
 #define EVENT_SET_LIST                                                                     \
 	"company_id = $2, name = $3, description = $4, location = $5, "                    \
@@ -51,7 +56,9 @@
 	"organizer_id = $12, organizer_email = $13, privacy = $14, show_as = $15, "        \
 	"recurring = $16, res_model = $17, res_id = $18, version = $19, "                  \
 	"created_at = to_timestamp($20), updated_at = to_timestamp($21), "                 \
-	"created_by = $22, updated_by = $23"
+	"created_by = $22, updated_by = $23, recurrence_id = $24, "                        \
+	"recurrence_master_id = $25, original_start = to_timestamp($26), "                 \
+	"series_end = to_timestamp($27), ical_uid = $28, sequence = $29"
 
 /* A user's window, read through the attendee rows: ordinary events start in
  * [from - LONG_SPAN, to) (index idx_calendar_attendees_user_span), long
@@ -69,7 +76,8 @@
 	"    AND a.event_end > to_timestamp($3) AND a.event_start < to_timestamp($4))"     \
 	" SELECT " EVENT_COLUMNS                                                           \
 	" FROM hits h JOIN calendar_events e ON e.id = h.event_id"                         \
-	" WHERE e.company_id = $1"                                                         \
+	" LEFT JOIN calendar_recurrences r ON r.id = e.recurrence_id"                      \
+	" WHERE e.company_id = $1 AND e.recurring = $11::boolean"                          \
 	"   AND ($6::text IS NULL OR (e.res_model = $6 AND e.res_id = $7::text))"          \
 	"   AND ($8::bigint IS NULL"                                                       \
 	"        OR (e.start_datetime, e.id) > (to_timestamp($8), $9::uuid))"              \
@@ -114,12 +122,30 @@ static const struct {
 		"INSERT INTO calendar_events (id, company_id, name, description, location,"
 		" start_datetime, end_datetime, all_day, start_date, end_date, timezone,"
 		" organizer_id, organizer_email, privacy, show_as, recurring, res_model, res_id,"
-		" version, created_at, updated_at, created_by, updated_by)"
+		" version, created_at, updated_at, created_by, updated_by, recurrence_id,"
+		" recurrence_master_id, original_start, series_end, ical_uid, sequence)"
 		" VALUES (" EVENT_VALUES ") ON CONFLICT DO NOTHING" },
 	[PG_EVENT_BY_ID] = { "event_by_id",
-		"SELECT " EVENT_COLUMNS " FROM calendar_events e WHERE e.id = $1" },
+		"SELECT " EVENT_COLUMNS EVENTS_FROM " WHERE e.id = $1" },
+	[PG_EVENT_BY_UID] = { "event_by_uid",
+		"SELECT " EVENT_COLUMNS EVENTS_FROM " WHERE e.company_id = $1 AND e.ical_uid = $2"
+		" AND e.recurrence_master_id IS NULL" },
+	[PG_EXCEPTIONS_OF] = { "exceptions_of",
+		"SELECT " EVENT_COLUMNS EVENTS_FROM " WHERE e.recurrence_master_id = $1"
+		" AND e.original_start >= to_timestamp($2) AND e.original_start < to_timestamp($3)"
+		" ORDER BY e.original_start" },
+	[PG_RECURRENCE_UPSERT] = { "recurrence_upsert",
+		"INSERT INTO calendar_recurrences (id, rrule_type, interval, end_type, count, until,"
+		" weekdays, month_by, day_of_month, week_of_month, rrule, exdates, base_event_id,"
+		" created_at) VALUES ($1, $2, $3, $4, $5, DATE '1970-01-01' + $6::integer, $7, $8, $9,"
+		" $10, $11, $12::jsonb, $1, to_timestamp($13)) ON CONFLICT (id) DO UPDATE SET"
+		" rrule_type = $2, interval = $3, end_type = $4, count = $5,"
+		" until = DATE '1970-01-01' + $6::integer, weekdays = $7, month_by = $8,"
+		" day_of_month = $9, week_of_month = $10, rrule = $11, exdates = $12::jsonb" },
+	[PG_RECURRENCE_DELETE] = { "recurrence_delete",
+		"DELETE FROM calendar_recurrences WHERE id = $1" },
 	[PG_EVENT_UPDATE] = { "event_update",
-		"UPDATE calendar_events SET " EVENT_SET_LIST " WHERE id = $1 AND version = $24" },
+		"UPDATE calendar_events SET " EVENT_SET_LIST " WHERE id = $1 AND version = $30" },
 	[PG_EVENT_DELETE] = { "event_delete",
 		"DELETE FROM calendar_events WHERE id = $1 AND version = $2" },
 	[PG_EVENT_EXISTS] = { "event_exists", "SELECT 1 FROM calendar_events WHERE id = $1" },
@@ -390,4 +416,6 @@ const struct store_ops store_pg_ops = {
     .event_update = pgs_event_update,
     .event_delete = pgs_event_delete,
     .events_range = pgs_events_range,
+    .event_get_by_uid = pgs_event_get_by_uid,
+    .exceptions = pgs_exceptions,
 };

@@ -33,6 +33,10 @@ enum pg_stmt {
 	PG_PARTNER_BY_ID,
 	PG_EVENT_INSERT,
 	PG_EVENT_BY_ID,
+	PG_EVENT_BY_UID,
+	PG_EXCEPTIONS_OF,
+	PG_RECURRENCE_UPSERT,
+	PG_RECURRENCE_DELETE,
 	PG_EVENT_UPDATE,
 	PG_EVENT_DELETE,
 	PG_EVENT_EXISTS,
@@ -104,5 +108,10 @@ int pgs_event_update(struct store_conn *c, const struct cal_event *e, int64_t ex
 int pgs_event_delete(struct store_conn *c, const char *id, int64_t expected_version);
 int pgs_events_range(struct store_conn *c, struct arena *a, const struct store_event_query *q,
 		     struct store_event_page *ret);
+
+int pgs_event_get_by_uid(struct store_conn *c, struct arena *a, const char *company_id,
+			 const char *uid, struct cal_event *ret);
+int pgs_exceptions(struct store_conn *c, struct arena *a, const char *master_id, int64_t from,
+		   int64_t to, struct store_event_page *ret);
 
 #endif

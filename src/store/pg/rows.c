@@ -8,6 +8,7 @@
  * written with one statement taking array parameters, and a page's are read
  * with one query, whatever the number of events. */
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,16 +238,17 @@ int pgs_partner_get(struct store_conn *c, struct arena *a, const char *id, struc
 	return 0;
 }
 
-/* The event's columns as statement parameters $1..$23 (EVENT_COLUMNS
- * order), and $24 for the update's expected version. */
+/* The event's columns as statement parameters $1..$29 (EVENT_COLUMNS
+ * order), and $30 for the update's expected version. */
 struct event_params {
-	const char *v[24];
-	struct pg_num start, end, start_date, end_date, version, created_at, updated_at, expected;
+	const char *v[30];
+	struct pg_num start, end, start_date, end_date, version, created_at, updated_at, expected,
+		original_start, series_end, sequence;
 };
 
 static void event_params(struct event_params *p, const struct cal_event *e)
 {
-	const char *const v[23] = {
+	const char *const v[29] = {
 	    pgs_uuid(&e->id),
 	    pgs_uuid(&e->company_id),
 	    e->name,
@@ -270,9 +272,15 @@ static void event_params(struct event_params *p, const struct cal_event *e)
 	    pgs_i64(&p->updated_at, e->updated_at),
 	    e->created_by,
 	    e->updated_by,
+	    e->recurring ? pgs_uuid(&e->id) : NULL,
+	    cal_event_is_exception(e) ? e->master_id.s : NULL,
+	    cal_event_is_exception(e) ? pgs_i64(&p->original_start, e->original_start) : NULL,
+	    e->recurring ? pgs_i64(&p->series_end, e->series_end) : NULL,
+	    e->ical_uid,
+	    pgs_i64(&p->sequence, e->sequence),
 	};
 	memcpy(p->v, v, sizeof v);
-	p->v[23] = NULL;
+	p->v[29] = NULL;
 }
 
 static void read_event(struct reader *rd, struct cal_event *e)
@@ -301,6 +309,15 @@ static void read_event(struct reader *rd, struct cal_event *e)
 	e->updated_at = rd_i64(rd, 20);
 	e->created_by = rd_str(rd, 21);
 	e->updated_by = rd_str(rd, 22);
+	if (!rd_null(rd, 23))
+		rd_uuid(rd, 23, &e->master_id);
+	e->original_start = rd_i64(rd, 24);
+	e->series_end = rd_i64(rd, 25);
+	e->ical_uid = rd_opt(rd, 26);
+	e->sequence = rd_i64(rd, 27);
+	e->rrule = rd_opt(rd, 28);
+	if (store_exdates_parse(rd->a, rd_opt(rd, 29), &e->exdates, &e->n_exdates) < 0)
+		rd_fail(rd, CAL_E_NOMEM);
 }
 
 /* A PostgreSQL array literal built element by element. Every element but
@@ -393,7 +410,7 @@ static int insert_attendees(struct pg_conn *pc, const struct cal_event *e)
 		array_add(&cols.col[STATE], cal_partstat_name(at->state));
 	}
 	struct pg_num start, end, at;
-	const char *p[5 + N_COLS] = {e->id.s, pgs_i64(&start, e->start), pgs_i64(&end, e->end),
+	const char *p[5 + N_COLS] = {e->id.s, pgs_i64(&start, e->start), pgs_i64(&end, store_span_end(e)),
 				     pgs_bool(store_is_long_span(e)), pgs_i64(&at, e->updated_at)};
 	int r = columns_end(&cols, N_COLS, p + 5);
 	if (r < 0)
@@ -432,12 +449,47 @@ static int insert_children(struct pg_conn *pc, const struct cal_event *e)
 	return r < 0 ? r : insert_alarms(pc, e);
 }
 
+/* The series' rule row (its id is the event's): structured fields when the
+ * structured form can say the rule, the RRULE and EXDATEs always. */
+static int upsert_recurrence(struct pg_conn *pc, const struct cal_event *e)
+{
+	const struct cal_recurrence_config *cfg = e->config;
+	struct pg_num interval, count, until, weekdays, dom, wom, at;
+	_cleanup_(freep) char *exdates = store_exdates_format(e);
+	const char *const p[13] = {
+	    e->id.s,
+	    cfg ? cal_rrule_type_name(cfg->rrule_type) : NULL,
+	    pgs_i64(&interval, cfg ? cfg->interval : 1),
+	    cfg ? cal_end_type_name(cfg->end_type) : "forever",
+	    cfg && cfg->end_type == CAL_END_COUNT ? pgs_i64(&count, cfg->count) : NULL,
+	    cfg && cfg->end_type == CAL_END_UNTIL ? pgs_i64(&until, cfg->until_date) : NULL,
+	    pgs_i64(&weekdays, cfg ? (int64_t)cfg->weekdays : 0),
+	    cfg ? cal_month_by_name(cfg->month_by) : NULL,
+	    cfg && cfg->day_of_month ? pgs_i64(&dom, cfg->day_of_month) : NULL,
+	    cfg && cfg->week_of_month ? pgs_i64(&wom, cfg->week_of_month) : NULL,
+	    e->rrule,
+	    exdates,
+	    pgs_i64(&at, e->updated_at),
+	};
+	_cleanup_(pgs_clearp) PGresult *res = NULL;
+	return pgs_run(pc, PG_RECURRENCE_UPSERT, 13, p, &res);
+}
+
+static int delete_recurrence(struct pg_conn *pc, const char *id)
+{
+	const char *const p[1] = {id};
+	_cleanup_(pgs_clearp) PGresult *res = NULL;
+	return pgs_run(pc, PG_RECURRENCE_DELETE, 1, p, &res);
+}
+
 int pgs_event_insert(struct store_conn *c, const struct cal_event *e)
 {
 	struct pg_conn *pc = PGC(c);
 	struct event_params p;
 	event_params(&p, e);
-	int r = insert_one(pc, PG_EVENT_INSERT, 23, p.v);
+	int r = e->recurring ? upsert_recurrence(pc, e) : 0;
+	if (r == 0)
+		r = insert_one(pc, PG_EVENT_INSERT, 29, p.v);
 	return r < 0 ? r : insert_children(pc, e);
 }
 
@@ -623,13 +675,17 @@ int pgs_event_update(struct store_conn *c, const struct cal_event *e, int64_t ex
 	struct pg_conn *pc = PGC(c);
 	struct event_params p;
 	event_params(&p, e);
-	p.v[23] = pgs_i64(&p.expected, expected_version);
+	p.v[29] = pgs_i64(&p.expected, expected_version);
 	_cleanup_(pgs_clearp) PGresult *res = NULL;
-	int r = pgs_run(pc, PG_EVENT_UPDATE, 24, p.v, &res);
+	int r = e->recurring ? upsert_recurrence(pc, e) : 0;
+	if (r == 0)
+		r = pgs_run(pc, PG_EVENT_UPDATE, 30, p.v, &res);
 	if (r < 0)
 		return r;
 	if (pgs_changed(res) == 0)
 		return guard_failed(pc, e->id.s);
+	if (!e->recurring && (r = delete_recurrence(pc, e->id.s)) < 0)
+		return r;
 	if ((r = delete_children(pc, e->id.s)) < 0)
 		return r;
 	return insert_children(pc, e);
@@ -646,7 +702,11 @@ int pgs_event_delete(struct store_conn *c, const char *id, int64_t expected_vers
 	int r = pgs_run(pc, PG_EVENT_DELETE, 2, p, &res);
 	if (r < 0)
 		return r;
-	return pgs_changed(res) == 0 ? guard_failed(pc, id) : 0;
+	if (pgs_changed(res) == 0)
+		return guard_failed(pc, id);
+	/* Exceptions went with their series (ON DELETE CASCADE); the rule row
+	 * is referenced by nothing now. */
+	return delete_recurrence(pc, id);
 }
 
 /* The query's users as a uuid[] literal. Ids that are not uuids cannot
@@ -711,12 +771,47 @@ int pgs_events_range(struct store_conn *c, struct arena *a, const struct store_e
 	    pgs_i64(&reach, from_long),
 	    q->res_model,
 	    q->res_id,
-	    q->has_cursor ? pgs_i64(&cursor, q->cursor_start) : NULL,
-	    q->has_cursor ? q->cursor_id : NULL,
+	    q->has_cursor && !q->series ? pgs_i64(&cursor, q->cursor_start) : NULL,
+	    q->has_cursor && !q->series ? q->cursor_id : NULL,
 	    pgs_i64(&limit, (int64_t)q->limit + 1),
+	    pgs_bool(q->series),
 	};
 	_cleanup_(pgs_clearp) PGresult *res = NULL;
-	if ((r = pgs_run(PGC(c), PG_RANGE, 10, p, &res)) < 0)
+	if ((r = pgs_run(PGC(c), PG_RANGE, 11, p, &res)) < 0)
 		return r;
 	return read_page(PGC(c), a, res, q->limit, ret);
+}
+
+int pgs_event_get_by_uid(struct store_conn *c, struct arena *a, const char *company_id,
+			 const char *uid, struct cal_event *ret)
+{
+	if (!cal_uuid_valid(company_id))
+		return CAL_E_NOT_FOUND;
+	const char *const p[] = {company_id, uid};
+	_cleanup_(pgs_clearp) PGresult *res = NULL;
+	struct store_event_page page;
+	int r = pgs_run(PGC(c), PG_EVENT_BY_UID, 2, p, &res);
+	if (r < 0 || (r = read_page(PGC(c), a, res, 1, &page)) < 0)
+		return r;
+	if (page.n == 0)
+		return CAL_E_NOT_FOUND;
+	*ret = page.items[0];
+	return 0;
+}
+
+int pgs_exceptions(struct store_conn *c, struct arena *a, const char *master_id, int64_t from,
+		   int64_t to, struct store_event_page *ret)
+{
+	if (!cal_uuid_valid(master_id)) {
+		*ret = (struct store_event_page){0};
+		return 0;
+	}
+	/* to_timestamp takes what TIMESTAMPTZ can hold. */
+	int64_t lo = from < -210866803200 ? -210866803200 : from;
+	int64_t hi = to > 9224318016000 ? 9224318016000 : to;
+	struct pg_num f, t;
+	const char *const p[] = {master_id, pgs_i64(&f, lo), pgs_i64(&t, hi)};
+	_cleanup_(pgs_clearp) PGresult *res = NULL;
+	int r = pgs_run(PGC(c), PG_EXCEPTIONS_OF, 3, p, &res);
+	return r < 0 ? r : read_page(PGC(c), a, res, UINT_MAX, ret);
 }

@@ -141,7 +141,7 @@ int sqlite_partner_get(struct store_conn *c, struct arena *a, const char *id, st
 	return 0;
 }
 
-/* Binds the 23 event columns in the order of ST_EVENT_INSERT/UPDATE. */
+/* Binds the 29 event columns in the order of ST_EVENT_INSERT/UPDATE. */
 static void bind_event(sqlite3_stmt *s, const struct cal_event *e)
 {
 	bind_uuid(s, 1, &e->id);
@@ -167,6 +167,18 @@ static void bind_event(sqlite3_stmt *s, const struct cal_event *e)
 	sqlite3_bind_int64(s, 21, e->updated_at);
 	sq_bind_text(s, 22, e->created_by);
 	sq_bind_text(s, 23, e->updated_by);
+	sq_bind_text(s, 24, e->recurring ? e->id.s : NULL);
+	bind_uuid(s, 25, &e->master_id);
+	if (cal_event_is_exception(e))
+		sqlite3_bind_int64(s, 26, e->original_start);
+	else
+		sqlite3_bind_null(s, 26);
+	if (e->recurring)
+		sqlite3_bind_int64(s, 27, e->series_end);
+	else
+		sqlite3_bind_null(s, 27);
+	sq_bind_text(s, 28, e->ical_uid);
+	sqlite3_bind_int64(s, 29, e->sequence);
 }
 
 static int32_t col_date(sqlite3_stmt *s, int i)
@@ -204,6 +216,14 @@ static void read_event(struct arena *a, sqlite3_stmt *s, struct cal_event *e)
 	e->updated_at = sqlite3_column_int64(s, 20);
 	e->created_by = sq_col_text(a, s, 21);
 	e->updated_by = sq_col_text(a, s, 22);
+	if (sqlite3_column_type(s, 23) != SQLITE_NULL)
+		sq_col_uuid(s, 23, &e->master_id);
+	e->original_start = sqlite3_column_int64(s, 24);
+	e->series_end = sqlite3_column_int64(s, 25);
+	e->ical_uid = sq_col_text(a, s, 26);
+	e->sequence = sqlite3_column_int64(s, 27);
+	e->rrule = sq_col_text(a, s, 28);
+	(void)store_exdates_parse(a, (const char *)sqlite3_column_text(s, 29), &e->exdates, &e->n_exdates);
 }
 
 static int insert_children(struct sqlite_conn *sc, const struct cal_event *e)
@@ -224,7 +244,7 @@ static int insert_children(struct sqlite_conn *sc, const struct cal_event *e)
 		sq_bind_text(s, 8, cal_role_name(at->role));
 		sqlite3_bind_int64(s, 9, (sqlite3_int64)i);
 		sqlite3_bind_int64(s, 10, e->start);
-		sqlite3_bind_int64(s, 11, e->end);
+		sqlite3_bind_int64(s, 11, store_span_end(e));
 		sqlite3_bind_int(s, 12, store_is_long_span(e));
 		sqlite3_bind_int64(s, 13, e->updated_at);
 		if ((r = sq_step_done(sc, s)) < 0)
@@ -247,11 +267,59 @@ static int insert_children(struct sqlite_conn *sc, const struct cal_event *e)
 	return 0;
 }
 
+/* The series' rule row (its id is the event's): structured fields when the
+ * structured form can say the rule, the RRULE and EXDATEs always. */
+static int upsert_recurrence(struct sqlite_conn *sc, const struct cal_event *e)
+{
+	sqlite3_stmt *s = NULL;
+	int r = sq_stmt(sc, ST_RECURRENCE_UPSERT, &s);
+	if (r < 0)
+		return r;
+	const struct cal_recurrence_config *cfg = e->config;
+	sq_bind_text(s, 1, e->id.s);
+	if (cfg) {
+		sq_bind_text(s, 2, cal_rrule_type_name(cfg->rrule_type));
+		sqlite3_bind_int(s, 3, cfg->interval);
+		sq_bind_text(s, 4, cal_end_type_name(cfg->end_type));
+		if (cfg->end_type == CAL_END_COUNT)
+			sqlite3_bind_int(s, 5, cfg->count);
+		sq_bind_date(s, 6, cfg->end_type == CAL_END_UNTIL, cfg->until_date);
+		sqlite3_bind_int(s, 7, (int)cfg->weekdays);
+		sq_bind_text(s, 8, cal_month_by_name(cfg->month_by));
+		if (cfg->day_of_month)
+			sqlite3_bind_int(s, 9, cfg->day_of_month);
+		if (cfg->week_of_month)
+			sqlite3_bind_int(s, 10, cfg->week_of_month);
+	} else {
+		sqlite3_bind_int(s, 3, 1);
+		sq_bind_text(s, 4, "forever");
+		sqlite3_bind_int(s, 7, 0);
+	}
+	sq_bind_text(s, 11, e->rrule);
+	char *exdates = store_exdates_format(e);
+	if (exdates)
+		sqlite3_bind_text(s, 12, exdates, -1, free);
+	sqlite3_bind_int64(s, 13, e->updated_at);
+	return sq_step_done(sc, s);
+}
+
+static int delete_recurrence(struct sqlite_conn *sc, const char *id)
+{
+	sqlite3_stmt *s = NULL;
+	int r = sq_stmt(sc, ST_RECURRENCE_DELETE, &s);
+	if (r < 0)
+		return r;
+	sq_bind_text(s, 1, id);
+	return sq_step_done(sc, s);
+}
+
 int sqlite_event_insert(struct store_conn *c, const struct cal_event *e)
 {
 	struct sqlite_conn *sc = SQC(c);
 	sqlite3_stmt *s = NULL;
-	int r = sq_stmt(sc, ST_EVENT_INSERT, &s);
+	int r = e->recurring ? upsert_recurrence(sc, e) : 0;
+	if (r == 0)
+		r = sq_stmt(sc, ST_EVENT_INSERT, &s);
 	if (r < 0)
 		return r;
 	bind_event(s, e);
@@ -448,11 +516,15 @@ int sqlite_event_update(struct store_conn *c, const struct cal_event *e, int64_t
 	if (r < 0)
 		return r;
 	bind_event(s, e);
-	sqlite3_bind_int64(s, 24, expected_version);
+	sqlite3_bind_int64(s, 30, expected_version);
+	if (e->recurring && (r = upsert_recurrence(sc, e)) < 0)
+		return r;
 	if ((r = sq_step_done(sc, s)) < 0)
 		return r;
 	if (sqlite3_changes(sc->db) == 0)
 		return guard_failed(sc, e->id.s);
+	if (!e->recurring && (r = delete_recurrence(sc, e->id.s)) < 0)
+		return r;
 	if ((r = sq_stmt(sc, ST_ATTENDEES_DELETE, &s)) < 0)
 		return r;
 	sq_bind_text(s, 1, e->id.s);
@@ -477,7 +549,11 @@ int sqlite_event_delete(struct store_conn *c, const char *id, int64_t expected_v
 	sqlite3_bind_int64(s, 2, expected_version);
 	if ((r = sq_step_done(sc, s)) < 0)
 		return r;
-	return sqlite3_changes(sc->db) == 0 ? guard_failed(sc, id) : 0;
+	if (sqlite3_changes(sc->db) == 0)
+		return guard_failed(sc, id);
+	/* Exceptions went with their series (ON DELETE CASCADE); the rule row
+	 * is referenced by nothing now. */
+	return delete_recurrence(sc, id);
 }
 
 int sqlite_events_range(struct store_conn *c, struct arena *a, const struct store_event_query *q,
@@ -506,10 +582,11 @@ int sqlite_events_range(struct store_conn *c, struct arena *a, const struct stor
 	sq_bind_text(s, 5, q->company_id);
 	sq_bind_text(s, 6, q->res_model);
 	sq_bind_text(s, 7, q->res_id);
-	if (q->has_cursor) {
+	if (q->has_cursor && !q->series) {
 		sqlite3_bind_int64(s, 8, q->cursor_start);
 		sq_bind_text(s, 9, q->cursor_id);
 	}
+	sqlite3_bind_int(s, 11, q->series);
 	sqlite3_bind_int64(s, 10, (sqlite3_int64)q->limit + 1);
 
 	struct cal_event *items = arena_calloc(a, (size_t)q->limit + 1, sizeof *items);
@@ -531,4 +608,65 @@ int sqlite_events_range(struct store_conn *c, struct arena *a, const struct stor
 		return r;
 	*ret = (struct store_event_page){ .items = items, .n = n, .more = more };
 	return 0;
+}
+
+/* Reads rows of `s` (already bound) into a page with children. */
+static int read_events(struct sqlite_conn *sc, struct arena *a, sqlite3_stmt *s, size_t cap,
+		       struct store_event_page *ret)
+{
+	size_t n = 0, alloc = 8;
+	struct cal_event *items = arena_calloc(a, alloc, sizeof *items);
+	int rc;
+	while (items && (rc = sqlite3_step(s)) == SQLITE_ROW && n < cap) {
+		if (n == alloc) {
+			struct cal_event *bigger = arena_calloc(a, alloc * 2, sizeof *bigger);
+			if (!bigger)
+				break;
+			memcpy(bigger, items, n * sizeof *items);
+			items = bigger;
+			alloc *= 2;
+		}
+		read_event(a, s, &items[n++]);
+	}
+	sqlite3_reset(s);
+	if (!items)
+		return CAL_E_NOMEM;
+	int r = load_children(sc, a, items, n);
+	if (r < 0)
+		return r;
+	*ret = (struct store_event_page){ .items = items, .n = n };
+	return 0;
+}
+
+int sqlite_event_get_by_uid(struct store_conn *c, struct arena *a, const char *company_id,
+			    const char *uid, struct cal_event *ret)
+{
+	struct sqlite_conn *sc = SQC(c);
+	sqlite3_stmt *s = NULL;
+	int r = sq_stmt(sc, ST_EVENT_BY_UID, &s);
+	if (r < 0)
+		return r;
+	sq_bind_text(s, 1, company_id);
+	sq_bind_text(s, 2, uid);
+	struct store_event_page page;
+	if ((r = read_events(sc, a, s, 1, &page)) < 0)
+		return r;
+	if (page.n == 0)
+		return CAL_E_NOT_FOUND;
+	*ret = page.items[0];
+	return 0;
+}
+
+int sqlite_exceptions(struct store_conn *c, struct arena *a, const char *master_id, int64_t from,
+		      int64_t to, struct store_event_page *ret)
+{
+	struct sqlite_conn *sc = SQC(c);
+	sqlite3_stmt *s = NULL;
+	int r = sq_stmt(sc, ST_EXCEPTIONS_OF, &s);
+	if (r < 0)
+		return r;
+	sq_bind_text(s, 1, master_id);
+	sqlite3_bind_int64(s, 2, from);
+	sqlite3_bind_int64(s, 3, to);
+	return read_events(sc, a, s, SIZE_MAX, ret);
 }

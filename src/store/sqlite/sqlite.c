@@ -20,7 +20,12 @@ enum { BUSY_TIMEOUT_MS = 10000 };
 	"e.id, e.company_id, e.name, e.description, e.location, e.start_datetime, "           \
 	"e.end_datetime, e.all_day, e.start_date, e.end_date, e.timezone, e.organizer_id, "    \
 	"e.organizer_email, e.privacy, e.show_as, e.recurring, e.res_model, e.res_id, "        \
-	"e.version, e.created_at, e.updated_at, e.created_by, e.updated_by"
+	"e.version, e.created_at, e.updated_at, e.created_by, e.updated_by, "                 \
+	"e.recurrence_master_id, e.original_start, e.series_end, e.ical_uid, e.sequence, "     \
+	"r.rrule, r.exdates"
+
+/* Every event read joins its rule (series only). */
+#define EVENTS_FROM " FROM calendar_events e LEFT JOIN calendar_recurrences r ON r.id = e.recurrence_id"
 
 static const char *const stmt_sql[ST__COUNT] = {
 	[ST_BEGIN_READ] = "BEGIN DEFERRED",
@@ -44,15 +49,30 @@ static const char *const stmt_sql[ST__COUNT] = {
 		"INSERT INTO calendar_events(id, company_id, name, description, location, start_datetime, "
 		"end_datetime, all_day, start_date, end_date, timezone, organizer_id, organizer_email, "
 		"privacy, show_as, recurring, res_model, res_id, version, created_at, updated_at, "
-		"created_by, updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-		"?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
-	[ST_EVENT_BY_ID] = "SELECT " EVENT_COLUMNS " FROM calendar_events e WHERE e.id = ?1",
+		"created_by, updated_by, recurrence_id, recurrence_master_id, original_start, series_end, "
+		"ical_uid, sequence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+		"?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
+	[ST_EVENT_BY_ID] = "SELECT " EVENT_COLUMNS EVENTS_FROM " WHERE e.id = ?1",
+	[ST_EVENT_BY_UID] = "SELECT " EVENT_COLUMNS EVENTS_FROM
+			    " WHERE e.company_id = ?1 AND e.ical_uid = ?2 AND e.recurrence_master_id IS NULL",
+	[ST_EXCEPTIONS_OF] = "SELECT " EVENT_COLUMNS EVENTS_FROM
+			     " WHERE e.recurrence_master_id = ?1 AND e.original_start >= ?2 AND e.original_start < ?3"
+			     " ORDER BY e.original_start",
+	[ST_RECURRENCE_UPSERT] =
+		"INSERT INTO calendar_recurrences(id, rrule_type, interval, end_type, count, until, weekdays, "
+		"month_by, day_of_month, week_of_month, rrule, exdates, base_event_id, created_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?1, ?13) ON CONFLICT(id) DO UPDATE SET "
+		"rrule_type = ?2, interval = ?3, end_type = ?4, count = ?5, until = ?6, weekdays = ?7, "
+		"month_by = ?8, day_of_month = ?9, week_of_month = ?10, rrule = ?11, exdates = ?12",
+	[ST_RECURRENCE_DELETE] = "DELETE FROM calendar_recurrences WHERE id = ?1",
 	[ST_EVENT_UPDATE] =
 		"UPDATE calendar_events SET company_id = ?2, name = ?3, description = ?4, location = ?5, "
 		"start_datetime = ?6, end_datetime = ?7, all_day = ?8, start_date = ?9, end_date = ?10, "
 		"timezone = ?11, organizer_id = ?12, organizer_email = ?13, privacy = ?14, show_as = ?15, "
 		"recurring = ?16, res_model = ?17, res_id = ?18, version = ?19, created_at = ?20, "
-		"updated_at = ?21, created_by = ?22, updated_by = ?23 WHERE id = ?1 AND version = ?24",
+		"updated_at = ?21, created_by = ?22, updated_by = ?23, recurrence_id = ?24, "
+		"recurrence_master_id = ?25, original_start = ?26, series_end = ?27, ical_uid = ?28, "
+		"sequence = ?29 WHERE id = ?1 AND version = ?30",
 	[ST_EVENT_DELETE] = "DELETE FROM calendar_events WHERE id = ?1 AND version = ?2",
 	[ST_EVENT_VERSION] = "SELECT version FROM calendar_events WHERE id = ?1",
 	[ST_ATTENDEE_INSERT] =
@@ -74,7 +94,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 	/* The unary + keeps the planner from driving the query by company
 	 * (a scan of the company's history) instead of by the id list. */
 	[ST_RANGE] =
-		"SELECT " EVENT_COLUMNS " FROM calendar_events e WHERE e.id IN ("
+		"SELECT " EVENT_COLUMNS EVENTS_FROM " WHERE e.id IN ("
 		" SELECT a.event_id FROM calendar_attendees a"
 		"  WHERE a.user_id IN (SELECT value FROM json_each(?1))"
 		"    AND a.event_start >= ?2 AND a.event_start < ?3 AND a.event_end > ?4"
@@ -82,7 +102,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 		" SELECT a.event_id FROM calendar_attendees a"
 		"  WHERE a.user_id IN (SELECT value FROM json_each(?1))"
 		"    AND a.long_span = 1 AND a.event_end > ?4 AND a.event_start < ?3)"
-		" AND +e.company_id = ?5"
+		" AND +e.company_id = ?5 AND +e.recurring = ?11"
 		" AND (?6 IS NULL OR (e.res_model = ?6 AND e.res_id = ?7))"
 		" AND (?8 IS NULL OR e.start_datetime > ?8 OR (e.start_datetime = ?8 AND e.id > ?9))"
 		" ORDER BY e.start_datetime, e.id LIMIT ?10",
@@ -320,4 +340,6 @@ const struct store_ops store_sqlite_ops = {
 	.event_update = sqlite_event_update,
 	.event_delete = sqlite_event_delete,
 	.events_range = sqlite_events_range,
+	.event_get_by_uid = sqlite_event_get_by_uid,
+	.exceptions = sqlite_exceptions,
 };

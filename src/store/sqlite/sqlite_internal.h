@@ -12,7 +12,7 @@ enum stmt_id {
 	ST_COMPANY_INSERT, ST_COMPANY_BY_ID, ST_COMPANY_BY_SLUG,
 	ST_USER_INSERT, ST_USER_BY_ID, ST_USER_BY_EMAIL,
 	ST_PARTNER_INSERT, ST_PARTNER_BY_ID,
-	ST_EVENT_INSERT, ST_EVENT_BY_ID, ST_EVENT_UPDATE, ST_EVENT_DELETE, ST_EVENT_VERSION,
+	ST_EVENT_INSERT, ST_EVENT_BY_ID, ST_EVENT_BY_UID, ST_EXCEPTIONS_OF, ST_RECURRENCE_UPSERT, ST_RECURRENCE_DELETE, ST_EVENT_UPDATE, ST_EVENT_DELETE, ST_EVENT_VERSION,
 	ST_ATTENDEE_INSERT, ST_ATTENDEES_DELETE, ST_ALARM_INSERT, ST_ALARMS_DELETE,
 	ST_ATTENDEES_OF, ST_ALARMS_OF, ST_RANGE,
 	ST__COUNT
@@ -55,5 +55,10 @@ int sqlite_event_update(struct store_conn *c, const struct cal_event *e, int64_t
 int sqlite_event_delete(struct store_conn *c, const char *id, int64_t expected_version);
 int sqlite_events_range(struct store_conn *c, struct arena *a, const struct store_event_query *q,
 			struct store_event_page *ret);
+
+int sqlite_event_get_by_uid(struct store_conn *c, struct arena *a, const char *company_id,
+			    const char *uid, struct cal_event *ret);
+int sqlite_exceptions(struct store_conn *c, struct arena *a, const char *master_id, int64_t from,
+		      int64_t to, struct store_event_page *ret);
 
 #endif

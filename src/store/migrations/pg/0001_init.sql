@@ -39,7 +39,7 @@ CREATE INDEX idx_partners_company ON partners(company_id);
 
 CREATE TABLE calendar_recurrences (
   id             UUID PRIMARY KEY,
-  rrule_type     TEXT NOT NULL CHECK (rrule_type IN ('daily','weekly','monthly','yearly')),
+  rrule_type     TEXT CHECK (rrule_type IN ('daily','weekly','monthly','yearly')), -- NULL: only the RRULE can say it
   interval       INTEGER NOT NULL DEFAULT 1 CHECK (interval >= 1),
   end_type       TEXT NOT NULL DEFAULT 'forever' CHECK (end_type IN ('forever','count','until')),
   count          INTEGER,
@@ -90,7 +90,7 @@ CREATE TABLE calendar_events (
 CREATE INDEX idx_calendar_events_dates ON calendar_events(company_id, start_datetime, end_datetime);
 CREATE INDEX idx_calendar_events_organizer ON calendar_events(organizer_id);
 CREATE INDEX idx_calendar_events_resource ON calendar_events(res_model, res_id);
-CREATE INDEX idx_calendar_events_master ON calendar_events(recurrence_master_id) WHERE recurrence_master_id IS NOT NULL;
+CREATE INDEX idx_calendar_events_master ON calendar_events(recurrence_master_id, original_start) WHERE recurrence_master_id IS NOT NULL;
 CREATE UNIQUE INDEX idx_calendar_events_uid ON calendar_events(company_id, ical_uid) WHERE ical_uid IS NOT NULL AND recurrence_master_id IS NULL;
 
 -- A user's calendar is read through this table: each row carries a copy of
