@@ -14,7 +14,7 @@
 int event_json_parse(json_t *body, struct arena *a, const struct cal_limits *lim,
 		     struct cal_event_input *ret, struct cal_error *err);
 /* Renders only what the view allows. */
-json_t *event_json_render(const struct event_view *v);
+json_t *event_json_render(struct arena *a, const struct event_view *v);
 /* The ETag of an event version: "\"v<version>\"" in the arena. */
 const char *event_etag(struct arena *a, const struct cal_event *e);
 

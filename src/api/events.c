@@ -6,21 +6,41 @@
 
 #include "api/event_json.h"
 #include "base/uuid.h"
+#include "service/series.h"
 
+/* An event id (UUID) or an occurrence id (<seriesId>_<YYYYMMDDTHHMMSSZ>). */
 static int path_id(struct request *req, const char **ret)
 {
-	cal_uuid id;
-	if (!cal_uuid_parse(req->params[0], &id))
-		return cal_error_field(req->err, "id", "must be a UUID");
-	*ret = arena_strdup(req->arena, id.s);
+	cal_uuid id, series;
+	int64_t start;
+	if (cal_uuid_parse(req->params[0], &id))
+		*ret = arena_strdup(req->arena, id.s);
+	else if (occurrence_id_parse(req->params[0], &series, &start))
+		*ret = occurrence_id_format(req->arena, series.s, start);
+	else
+		return cal_error_field(req->err, "id", "must be a UUID or an occurrence id <UUID>_<YYYYMMDDTHHMMSSZ>");
 	return *ret ? 0 : CAL_E_NOMEM;
+}
+
+static int parse_scope(struct request *req, enum event_scope *ret)
+{
+	const char *s = req->query(req, "scope");
+	if (!s || strcmp(s, "this") == 0)
+		*ret = SCOPE_THIS;
+	else if (strcmp(s, "following") == 0)
+		*ret = SCOPE_FOLLOWING;
+	else if (strcmp(s, "all") == 0)
+		*ret = SCOPE_ALL;
+	else
+		return cal_error_field(req->err, "scope", "must be this, following or all");
+	return 0;
 }
 
 static int respond_event(struct request *req, struct response *res, int status,
 			 const struct event_view *v)
 {
 	res->etag = event_etag(req->arena, v->event);
-	return respond_json(res, status, event_json_render(v));
+	return respond_json(res, status, event_json_render(req->arena, v));
 }
 
 int api_events_create(struct request *req, struct response *res)
@@ -51,12 +71,14 @@ int api_events_update(struct request *req, struct response *res)
 	const char *id;
 	struct cal_event_input in;
 	struct event_view v;
+	enum event_scope scope;
 	int r = path_id(req, &id);
-	if (r < 0)
+	if (r < 0 || (r = parse_scope(req, &scope)) < 0)
 		return r;
 	if ((r = event_json_parse(req->body, req->arena, &req->app->config->limits, &in, req->err)) < 0)
 		return r;
-	if ((r = events_update(req->app, req->arena, req->who, id, &in, req->if_match, req->err, &v)) < 0)
+	r = events_update(req->app, req->arena, req->who, id, scope, &in, req->if_match, req->err, &v);
+	if (r < 0)
 		return r;
 	return respond_event(req, res, 200, &v);
 }
@@ -64,14 +86,15 @@ int api_events_update(struct request *req, struct response *res)
 int api_events_delete(struct request *req, struct response *res)
 {
 	const char *id;
+	enum event_scope scope;
 	int r = path_id(req, &id);
-	if (r < 0)
+	if (r < 0 || (r = parse_scope(req, &scope)) < 0)
 		return r;
 	const char *notify = req->query(req, "notify");
 	if (notify && strcmp(notify, "true") != 0 && strcmp(notify, "false") != 0)
 		return cal_error_field(req->err, "notify", "must be true or false");
 	bool send = !notify || strcmp(notify, "true") == 0;
-	if ((r = events_delete(req->app, req->arena, req->who, id, req->if_match, send, req->err)) < 0)
+	if ((r = events_delete(req->app, req->arena, req->who, id, scope, req->if_match, send, req->err)) < 0)
 		return r;
 	res->status = 204;
 	return 0;
@@ -158,7 +181,7 @@ int api_events_list(struct request *req, struct response *res)
 		return r;
 	json_t *items = json_array();
 	for (size_t i = 0; i < out.n; i++)
-		json_array_append_new(items, event_json_render(&out.items[i]));
+		json_array_append_new(items, event_json_render(req->arena, &out.items[i]));
 	json_t *body = json_object();
 	json_object_set_new(body, "items", items);
 	json_object_set_new(body, "nextCursor", out.next_cursor ? json_string(out.next_cursor) : json_null());

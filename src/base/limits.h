@@ -22,6 +22,8 @@ struct cal_limits {
 	unsigned res_model_max;
 	unsigned alarm_minutes_max;   /* how far before an event a reminder may be */
 	unsigned token_ttl_max;       /* seconds a minted JWT may live */
+	unsigned rrule_count_max;     /* configurable: COUNT of a rule, and EXDATEs of a series */
+	unsigned series_max;          /* series expanded for one window */
 };
 
 #define CAL_LIMITS_DEFAULT                                                                    \
@@ -30,7 +32,8 @@ struct cal_limits {
 		.list_limit_max = 500, .list_window_days = 366, .user_ids_max = 50,           \
 		.json_depth_max = 8, .name_max = 255, .location_max = 500,                    \
 		.description_max = 65536, .email_max = 254, .res_model_max = 100,             \
-		.alarm_minutes_max = 4 * 7 * 24 * 60, .token_ttl_max = 366 * 24 * 3600        \
+		.alarm_minutes_max = 4 * 7 * 24 * 60, .token_ttl_max = 366 * 24 * 3600,       \
+		.rrule_count_max = 5000, .series_max = 2000                                   \
 	}
 
 #endif

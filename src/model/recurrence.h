@@ -24,7 +24,8 @@
  *   the following Monday. COUNT counts the instances the rule produces.
  * - Where the rule leaves a part open, DTSTART fills it: the time of day, the
  *   weekday of WEEKLY, the day of MONTHLY, the month and day of YEARLY, the
- *   weekday of a YEARLY BYWEEKNO.
+ *   weekday of a YEARLY BYWEEKNO, and the month of a YEARLY BYMONTHDAY given
+ *   without BYMONTH (as libical and ical4j read it).
  * - Invalid dates are skipped, never moved: BYMONTHDAY=31 skips 30-day
  *   months, a YEARLY rule from February 29 recurs in leap years only.
  * - BYWEEKNO numbers weeks as ISO 8601 does, but with WKST as the first day of

@@ -151,6 +151,7 @@ struct cursor {
 	const struct pattern *p;
 	struct period per;
 	int64_t next;	/* index into the period's candidates (or sel) */
+	int64_t k_load; /* the period to load when this one is used up */
 	unsigned empty; /* periods in a row without an instance */
 	bool done;
 };

@@ -72,11 +72,16 @@ static void pattern_defaults(struct pattern *p)
 	switch (p->r->freq) {
 	case FREQ_YEARLY:
 		if (!(p->has & days)) {
-			if (!(p->has & HAS_MONTH))
-				p->months = (uint16_t)(1u << (p->start_month - 1));
 			p->mday_pos = UINT32_C(1) << p->start_mday;
-			p->has |= HAS_MONTH | HAS_MONTHDAY;
-		} else if ((p->has & days) == HAS_WEEKNO) {
+			p->has |= HAS_MONTHDAY;
+		}
+		/* A month day without a month is in DTSTART's month, as libical
+		 * and ical4j read it (python-dateutil takes every month). */
+		if ((p->has & (HAS_MONTHDAY | HAS_MONTH | HAS_YEARDAY | HAS_WEEKNO)) == HAS_MONTHDAY) {
+			p->months = (uint16_t)(1u << (p->start_month - 1));
+			p->has |= HAS_MONTH;
+		}
+		if ((p->has & days) == HAS_WEEKNO) {
 			p->wdays = (uint8_t)(1u << p->start_wday);
 			p->has |= HAS_DAY;
 		}
@@ -176,6 +181,12 @@ int64_t pattern_period_of(const struct pattern *p, int64_t wall)
 }
 
 /* ---- day masks -------------------------------------------------------------- */
+
+static bool month_allowed(const struct pattern *p, int month)
+{
+	return !(p->has & HAS_MONTH) || ((p->months >> (month - 1)) & 1);
+}
+
 
 static uint64_t monthday_bits(const struct pattern *p, int dim)
 {
@@ -309,12 +320,12 @@ static void year_yeardays(const struct cal_rule *r, int len, struct bits384 *out
  * without). */
 static void year_months(const struct pattern *p, int64_t year, int64_t jan1, struct bits384 *out)
 {
-	bool by_month = p->has & HAS_MONTH;
+	bool in_month = p->r->has & HAS_MONTH;
 	for (int m = 1; m <= 12; m++) {
-		if (by_month && !((p->months >> (m - 1)) & 1))
+		if (!month_allowed(p, m))
 			continue;
 		int64_t first = cal_civil_days_from_date(year, m, 1);
-		for (uint64_t b = month_mask(p, year, m, first, by_month); b; b &= b - 1)
+		for (uint64_t b = month_mask(p, year, m, first, in_month); b; b &= b - 1)
 			bits384_set(out, (int)(first - jan1) + __builtin_ctzll(b));
 	}
 }
@@ -330,7 +341,7 @@ static void year_days(const struct pattern *p, int64_t year, struct period *per)
 		year_months(p, year, jan1, &part);
 		bits384_and(&acc, &part);
 	}
-	if ((p->has & HAS_DAY) && !(p->has & HAS_MONTH)) {
+	if ((p->has & HAS_DAY) && !(p->r->has & HAS_MONTH)) {
 		memset(&part, 0, sizeof(part));
 		year_weekdays(p, cal_civil_weekday(jan1), len, &part);
 		bits384_and(&acc, &part);
@@ -350,11 +361,6 @@ static void year_days(const struct pattern *p, int64_t year, struct period *per)
 }
 
 /* ---- the other frequencies ---------------------------------------------------- */
-
-static bool month_allowed(const struct pattern *p, int month)
-{
-	return !(p->has & HAS_MONTH) || ((p->months >> (month - 1)) & 1);
-}
 
 static void month_days(const struct pattern *p, int64_t mi, struct period *per)
 {
@@ -556,15 +562,13 @@ static int64_t pattern_skip(const struct pattern *p, int64_t k)
 		target = next_month_start(p, unit + 6) - 6;
 		break;
 	case FREQ_MONTHLY: {
-		int64_t year = floor_div64(unit, 12);
-		int month = (int)(unit - year * 12) + 1;
+		int month = (int)(unit - floor_div64(unit, 12) * 12) + 1;
 		if (month_allowed(p, month))
 			return k + 1;
-		int64_t y2;
-		int m2, d2;
-		cal_civil_date_from_days(next_month_start(p, cal_civil_days_from_date(year, month, 1)),
-					 &y2, &m2, &d2);
-		target = y2 * 12 + m2 - 1;
+		int i = 1;
+		while (i < 12 && !month_allowed(p, (month - 1 + i) % 12 + 1))
+			i++;
+		target = unit + i;
 		break;
 	}
 	default:

@@ -365,7 +365,8 @@ static bool parse_weekdaynum(struct cal_rule *r, struct token item)
 	bool neg;
 	if (!parse_signed((struct token){ item.p, item.n - 2 }, 2, &n, &neg) || n < 1 || n > 53)
 		return false;
-	*(neg ? &r->by_nth_neg[wd] : &r->by_nth_pos[wd]) |= UINT64_C(1) << n;
+	uint64_t *nth = neg ? r->by_nth_neg : r->by_nth_pos;
+	nth[wd] |= UINT64_C(1) << n;
 	r->by_nth_any = true;
 	return true;
 }

@@ -8,21 +8,11 @@
 
 #include "model/time.h"
 #include "service/directory.h"
+#include "service/events_internal.h"
+#include "service/series.h"
 #include "service/tx.h"
 
-struct event_ctx {
-	struct app *app;
-	struct arena *arena;
-	const struct cal_principal *who;
-	const struct cal_event_input *in;
-	struct cal_error *err;
-	const char *id;
-	struct if_match match;
-	enum cal_partstat answer;
-	struct cal_event *event; /* the result */
-};
-
-static const struct cal_tz *resolve_zone(struct app *app, const char *name, struct cal_error *err)
+const struct cal_tz *resolve_zone(struct app *app, const char *name, struct cal_error *err)
 {
 	const struct cal_tz *tz = NULL;
 	if (!name || !cal_tz_name_valid(name) || cal_tzdb_get(app->tzdb, name, &tz) < 0) {
@@ -98,7 +88,7 @@ static bool resolve_identity(struct store_conn *c, struct event_ctx *ctx, size_t
 /* The organizer first (chair, accepted unless they answered otherwise),
  * then the listed attendees; identities resolved, e-mails merged, ids and
  * answers kept for people who were already invited. */
-static int resolve_attendees(struct store_conn *c, struct event_ctx *ctx,
+int resolve_attendees(struct store_conn *c, struct event_ctx *ctx,
 			     const struct cal_event *old, struct cal_event *e)
 {
 	const struct cal_event_input *in = ctx->in;
@@ -157,7 +147,7 @@ static int resolve_attendees(struct store_conn *c, struct event_ctx *ctx,
 	return 0;
 }
 
-static void new_alarm_ids(struct cal_event *e)
+void new_alarm_ids(struct cal_event *e)
 {
 	for (size_t i = 0; i < e->n_alarms; i++)
 		cal_uuid_new(&e->alarms[i].id);
@@ -191,31 +181,33 @@ int events_create(struct app *app, struct arena *a, const struct cal_principal *
 	e->created_by = e->updated_by = who->user_id.s;
 	e->created_at = e->updated_at = now;
 	e->version = 1;
-	if (tz)
-		cal_event_apply(e, in, true, tz, &app->config->limits, err);
+	if (tz && cal_event_apply(e, in, true, tz, &app->config->limits, err) == 0)
+		series_apply(app, a, e, in, true, err);
 	if (err->n_fields)
 		return CAL_E_INVALID;
 	new_alarm_ids(e);
+	e->ical_uid = arena_printf(a, "%s@calendard", e->id.s);
 
 	struct event_ctx ctx = { .app = app, .arena = a, .who = who, .in = in, .err = err, .event = e };
 	int r = tx_run(app, true, create_body, &ctx);
 	if (r < 0)
 		return r;
-	*ret = (struct event_view){ e, CAL_VIEW_FULL };
+	*ret = (struct event_view){ .event = e, .view = CAL_VIEW_FULL };
 	return 0;
 }
 
-/* Loads the event for a change: locked, visible to the caller, and at the
- * version the client expects. Hidden events are "not found". */
-static int load_for_change(struct store_conn *c, struct event_ctx *ctx, struct cal_event *ret)
+int load_for_change(struct store_conn *c, struct event_ctx *ctx, const char *id,
+		    struct cal_event *ret)
 {
-	int r = store_event_lock(c, ctx->id);
+	int r = store_event_lock(c, id);
 	if (r < 0)
 		return r;
 	struct cal_event e;
-	if ((r = store_event_get(c, ctx->arena, ctx->id, &e)) < 0)
+	if ((r = store_event_get(c, ctx->arena, id, &e)) < 0)
 		return r;
-	if (cal_acl_view(ctx->who, &e) == CAL_VIEW_NONE)
+	/* Exception rows are reached through their occurrence id only. */
+	if (cal_acl_view(ctx->who, &e) == CAL_VIEW_NONE ||
+	    (cal_event_is_exception(&e) && !ctx->allow_exception_rows))
 		return CAL_E_NOT_FOUND;
 	if (ctx->match.present && ctx->match.version != e.version)
 		return cal_error_set(ctx->err, CAL_E_PRECONDITION, "the event changed since you read it");
@@ -223,7 +215,7 @@ static int load_for_change(struct store_conn *c, struct event_ctx *ctx, struct c
 	return 0;
 }
 
-static int require_modify(struct event_ctx *ctx, const struct cal_event *e)
+int require_modify(struct event_ctx *ctx, const struct cal_event *e)
 {
 	if (cal_acl_can_modify(ctx->who, e))
 		return 0;
@@ -233,24 +225,38 @@ static int require_modify(struct event_ctx *ctx, const struct cal_event *e)
 				     : "only the organizer or a company admin may change the event");
 }
 
-static int update_body(struct store_conn *c, void *ctx_)
+/* Whether a change moves or reshapes the event for the people invited: the
+ * iCalendar SEQUENCE counts those. */
+static bool significant_change(const struct cal_event *old, const struct cal_event *e)
 {
-	struct event_ctx *ctx = ctx_;
+	return old->start != e->start || old->end != e->end || old->all_day != e->all_day ||
+	       strcmp(old->timezone, e->timezone) != 0 || !old->location != !e->location ||
+	       (old->location && strcmp(old->location, e->location) != 0) ||
+	       !old->rrule != !e->rrule || (old->rrule && strcmp(old->rrule, e->rrule) != 0) ||
+	       old->n_exdates != e->n_exdates;
+}
+
+int update_row(struct store_conn *c, struct event_ctx *ctx, const char *id, struct cal_event *ret)
+{
 	const struct cal_event_input *in = ctx->in;
 	struct cal_event old;
-	int r = load_for_change(c, ctx, &old);
+	int r = load_for_change(c, ctx, id, &old);
 	if (r < 0 || (r = require_modify(ctx, &old)) < 0)
 		return r;
 	if (in->has_company_id && (!in->company_id || strcmp(in->company_id, old.company_id.s) != 0))
 		return cal_error_field(ctx->err, "companyId", "cannot be changed");
+	if (in->has_recurrence && cal_event_is_exception(&old))
+		return cal_error_field(ctx->err, "recurring", "one occurrence cannot become a series of its own");
 	const char *zone = in->has_timezone ? in->timezone : old.timezone;
 	const struct cal_tz *tz = resolve_zone(ctx->app, zone, ctx->err);
 	if (!tz)
 		return CAL_E_INVALID;
-	struct cal_event *e = ctx->event;
+	struct cal_event *e = ret;
 	*e = old;
 	e->timezone = zone;
 	if ((r = cal_event_apply(e, in, false, tz, &ctx->app->config->limits, ctx->err)) < 0)
+		return r;
+	if ((r = series_apply(ctx->app, ctx->arena, e, in, false, ctx->err)) < 0)
 		return r;
 	if (in->has_alarms)
 		new_alarm_ids(e);
@@ -259,54 +265,87 @@ static int update_body(struct store_conn *c, void *ctx_)
 	e->version = old.version + 1;
 	e->updated_at = cal_clock_now(&ctx->app->clock);
 	e->updated_by = ctx->who->user_id.s;
-	return store_event_update(c, e, old.version);
+	if (significant_change(&old, e))
+		e->sequence = old.sequence + 1;
+	if ((r = store_event_update(c, e, old.version)) < 0)
+		return r;
+	if (old.recurring && (!e->recurring || old.start != e->start || strcmp(old.rrule, e->rrule) != 0 ||
+			      strcmp(old.timezone, e->timezone) != 0 || old.all_day != e->all_day))
+		r = series_drop_orphans(c, ctx, e);
+	return r;
 }
 
-static enum cal_view view_of(const struct cal_principal *who, const struct cal_event *e)
+enum cal_view view_of(const struct cal_principal *who, const struct cal_event *e)
 {
 	enum cal_view v = cal_acl_view(who, e);
 	return v == CAL_VIEW_NONE ? CAL_VIEW_BUSY : v;
 }
 
+/* The result of a body: the event and, for occurrences, its public id. */
+static void view_set(struct event_ctx *ctx, struct cal_event *e)
+{
+	*ctx->view = (struct event_view){ .event = e, .view = view_of(ctx->who, e) };
+}
+
+static int update_body_view(struct store_conn *c, void *ctx_)
+{
+	struct event_ctx *ctx = ctx_;
+	struct occurrence_ref ref;
+	if (occurrence_ref_parse(ctx->id, &ref))
+		return occurrence_update(c, ctx, &ref);
+	int r = update_row(c, ctx, ctx->id, ctx->event);
+	if (r == 0)
+		view_set(ctx, ctx->event);
+	return r;
+}
+
 int events_update(struct app *app, struct arena *a, const struct cal_principal *who, const char *id,
-		  const struct cal_event_input *in, struct if_match match, struct cal_error *err,
-		  struct event_view *ret)
+		  enum event_scope scope, const struct cal_event_input *in, struct if_match match,
+		  struct cal_error *err, struct event_view *ret)
 {
 	struct cal_event *e = arena_calloc(a, 1, sizeof *e);
+	struct event_view view;
 	if (!e)
 		return CAL_E_NOMEM;
 	struct event_ctx ctx = { .app = app, .arena = a, .who = who, .in = in, .err = err, .id = id,
-				 .match = match, .event = e };
-	int r = tx_run(app, true, update_body, &ctx);
+				 .scope = scope, .match = match, .event = e, .view = &view };
+	int r = tx_run(app, true, update_body_view, &ctx);
 	if (r < 0)
 		return r;
-	*ret = (struct event_view){ e, view_of(who, e) };
+	*ret = view;
 	return 0;
 }
 
 static int delete_body(struct store_conn *c, void *ctx_)
 {
 	struct event_ctx *ctx = ctx_;
+	struct occurrence_ref ref;
+	if (occurrence_ref_parse(ctx->id, &ref))
+		return occurrence_delete(c, ctx, &ref);
 	struct cal_event old;
-	int r = load_for_change(c, ctx, &old);
+	int r = load_for_change(c, ctx, ctx->id, &old);
 	if (r < 0 || (r = require_modify(ctx, &old)) < 0)
 		return r;
 	return store_event_delete(c, ctx->id, old.version);
 }
 
 int events_delete(struct app *app, struct arena *a, const struct cal_principal *who, const char *id,
-		  struct if_match match, bool notify, struct cal_error *err)
+		  enum event_scope scope, struct if_match match, bool notify, struct cal_error *err)
 {
 	(void)notify; /* cancellations go through the outbox once it exists */
-	struct event_ctx ctx = { .app = app, .arena = a, .who = who, .err = err, .id = id, .match = match };
+	struct event_ctx ctx = { .app = app, .arena = a, .who = who, .err = err, .id = id,
+				 .scope = scope, .match = match };
 	return tx_run(app, true, delete_body, &ctx);
 }
 
+/* An answer to a series, or to the series an occurrence belongs to. */
 static int respond_body(struct store_conn *c, void *ctx_)
 {
 	struct event_ctx *ctx = ctx_;
 	struct cal_event *e = ctx->event;
-	int r = load_for_change(c, ctx, e);
+	struct occurrence_ref ref;
+	const char *id = occurrence_ref_parse(ctx->id, &ref) ? ref.series.s : ctx->id;
+	int r = load_for_change(c, ctx, id, e);
 	if (r < 0)
 		return r;
 	struct cal_attendee *mine = NULL;
@@ -334,29 +373,37 @@ int events_respond(struct app *app, struct arena *a, const struct cal_principal 
 	int r = tx_run(app, true, respond_body, &ctx);
 	if (r < 0)
 		return r;
-	*ret = (struct event_view){ e, CAL_VIEW_FULL };
+	*ret = (struct event_view){ .event = e, .view = CAL_VIEW_FULL };
 	return 0;
 }
 
 static int get_body(struct store_conn *c, void *ctx_)
 {
 	struct event_ctx *ctx = ctx_;
-	return store_event_get(c, ctx->arena, ctx->id, ctx->event);
+	struct occurrence_ref ref;
+	if (occurrence_ref_parse(ctx->id, &ref))
+		return occurrence_get(c, ctx, &ref);
+	int r = store_event_get(c, ctx->arena, ctx->id, ctx->event);
+	if (r < 0)
+		return r;
+	if (cal_acl_view(ctx->who, ctx->event) == CAL_VIEW_NONE || cal_event_is_exception(ctx->event))
+		return CAL_E_NOT_FOUND;
+	*ctx->view = (struct event_view){ .event = ctx->event, .view = cal_acl_view(ctx->who, ctx->event) };
+	return 0;
 }
 
 int events_get(struct app *app, struct arena *a, const struct cal_principal *who, const char *id,
 	       struct cal_error *err, struct event_view *ret)
 {
 	struct cal_event *e = arena_calloc(a, 1, sizeof *e);
+	struct event_view view;
 	if (!e)
 		return CAL_E_NOMEM;
-	struct event_ctx ctx = { .app = app, .arena = a, .who = who, .err = err, .id = id, .event = e };
+	struct event_ctx ctx = { .app = app, .arena = a, .who = who, .err = err, .id = id, .event = e,
+				 .view = &view };
 	int r = tx_run(app, false, get_body, &ctx);
 	if (r < 0)
 		return r;
-	enum cal_view v = cal_acl_view(who, e);
-	if (v == CAL_VIEW_NONE)
-		return CAL_E_NOT_FOUND;
-	*ret = (struct event_view){ e, v };
+	*ret = view;
 	return 0;
 }

@@ -10,11 +10,24 @@
 #include "model/event.h"
 #include "service/app.h"
 
-/* An event as one caller may see it: render only what `view` allows. */
+/* An event as one caller may see it: render only what `view` allows. An
+ * occurrence of a series (virtual, or an exception row) has its own public
+ * id "<seriesId>_<YYYYMMDDTHHMMSSZ>" and names its series. */
 struct event_view {
 	struct cal_event *event;
 	enum cal_view view; /* never CAL_VIEW_NONE */
+	const char *public_id; /* NULL: event->id */
+	const char *series_id; /* occurrences only */
+	int64_t original_start;
 };
+
+static inline const char *event_view_id(const struct event_view *v)
+{
+	return v->public_id ? v->public_id : v->event->id.s;
+}
+
+/* Which occurrences a change to an occurrence touches. */
+enum event_scope { SCOPE_THIS, SCOPE_FOLLOWING, SCOPE_ALL };
 
 /* A precondition from If-Match: the version the client last saw. */
 struct if_match {
@@ -26,12 +39,14 @@ int events_create(struct app *app, struct arena *a, const struct cal_principal *
 		  const struct cal_event_input *in, struct cal_error *err, struct event_view *ret);
 int events_get(struct app *app, struct arena *a, const struct cal_principal *who, const char *id,
 	       struct cal_error *err, struct event_view *ret);
+/* `id` is an event's id or an occurrence's; `scope` matters for
+ * occurrences only (the event id of a series means the whole series). */
 int events_update(struct app *app, struct arena *a, const struct cal_principal *who, const char *id,
-		  const struct cal_event_input *in, struct if_match match, struct cal_error *err,
-		  struct event_view *ret);
+		  enum event_scope scope, const struct cal_event_input *in, struct if_match match,
+		  struct cal_error *err, struct event_view *ret);
 /* `notify` is recorded for the notification outbox (a later capability). */
 int events_delete(struct app *app, struct arena *a, const struct cal_principal *who, const char *id,
-		  struct if_match match, bool notify, struct cal_error *err);
+		  enum event_scope scope, struct if_match match, bool notify, struct cal_error *err);
 int events_respond(struct app *app, struct arena *a, const struct cal_principal *who,
 		   const char *id, enum cal_partstat answer, struct cal_error *err,
 		   struct event_view *ret);

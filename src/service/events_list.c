@@ -5,10 +5,12 @@
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/time.h"
 #include "service/events.h"
+#include "service/series.h"
 #include "service/tx.h"
 
 enum { LIST_DEFAULT_LIMIT = 100, CURSOR_MAX = 128 };
@@ -37,14 +39,18 @@ static const char *cursor_encode(struct arena *a, int64_t start, const char *id)
 {
 	char raw[CURSOR_MAX];
 	int n = snprintf(raw, sizeof raw, "%" PRId64 ":%s", start, id);
-	char *out = arena_alloc(a, sodium_base64_ENCODED_LEN((size_t)n, sodium_base64_VARIANT_URLSAFE_NO_PADDING));
+	size_t len = sodium_base64_ENCODED_LEN((size_t)n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	char *out = arena_alloc(a, len);
 	if (!out)
 		return NULL;
-	return sodium_bin2base64(out, sodium_base64_ENCODED_LEN((size_t)n, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
-				 (const unsigned char *)raw, (size_t)n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return sodium_bin2base64(out, len, (const unsigned char *)raw, (size_t)n,
+				 sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-static int cursor_decode(struct arena *a, const char *text, struct store_event_query *q)
+/* The cursor's id is an event id or an occurrence id; the store sees the
+ * UUID part, which orders the same way against single events. */
+static int cursor_decode(struct arena *a, const char *text, struct store_event_query *q,
+			 const char **ret_full_id)
 {
 	unsigned char raw[CURSOR_MAX];
 	size_t len = 0;
@@ -59,27 +65,171 @@ static int cursor_decode(struct arena *a, const char *text, struct store_event_q
 	*colon = '\0';
 	char *end;
 	long long start = strtoll((char *)raw, &end, 10);
-	cal_uuid id;
-	if (*end || end == (char *)raw || !cal_uuid_parse(colon + 1, &id))
+	cal_uuid id, series;
+	int64_t original;
+	const char *full = colon + 1;
+	bool plain = cal_uuid_parse(full, &id);
+	if (*end || end == (char *)raw || (!plain && !occurrence_id_parse(full, &series, &original)))
 		return CAL_E_INVALID;
 	q->has_cursor = true;
 	q->cursor_start = start;
-	q->cursor_id = arena_strdup(a, id.s);
+	q->cursor_id = arena_strdup(a, plain ? id.s : series.s);
+	*ret_full_id = arena_strdup(a, full);
+	return 0;
+}
+
+/* The order of a window: by start, then by public id. */
+static int key_cmp(int64_t a_start, const char *a_id, int64_t b_start, const char *b_id)
+{
+	if (a_start != b_start)
+		return a_start < b_start ? -1 : 1;
+	return strcmp(a_id, b_id);
+}
+
+/* Pages are ordered by (start, sort id): an exception row sorts by its row
+ * id, as the store orders it, so the store's cursor and the page's agree;
+ * an occurrence computed from its series sorts by its public id. */
+static const char *sort_id(const struct event_view *v)
+{
+	return cal_event_is_exception(v->event) ? v->event->id.s : event_view_id(v);
+}
+
+static int view_cmp(const void *x, const void *y)
+{
+	const struct event_view *a = x, *b = y;
+	return key_cmp(a->event->start, sort_id(a), b->event->start, sort_id(b));
+}
+
+struct view_list {
+	struct event_view *items;
+	size_t n, alloc;
+};
+
+static int view_push(struct arena *a, struct view_list *l, struct event_view v)
+{
+	if (l->n == l->alloc) {
+		size_t alloc = l->alloc ? 2 * l->alloc : 64;
+		struct event_view *bigger = arena_calloc(a, alloc, sizeof *bigger);
+		if (!bigger)
+			return CAL_E_NOMEM;
+		if (l->n)
+			memcpy(bigger, l->items, l->n * sizeof *bigger);
+		l->items = bigger;
+		l->alloc = alloc;
+	}
+	l->items[l->n++] = v;
 	return 0;
 }
 
 struct list_ctx {
+	struct app *app;
 	struct arena *arena;
 	const struct cal_principal *who;
 	struct store_event_query *query;
+	const char *cursor_full_id; /* the cursor's public id */
 	struct cal_error *err;
-	struct store_event_page page;
+	struct store_event_page singles;
+	struct view_list views;
+	/* Only items up to this key belong to the page: single events after
+	 * it were not read yet. */
+	bool bounded;
+	int64_t bound_start;
+	const char *bound_id;
 };
+
+static bool after_cursor(const struct list_ctx *ctx, int64_t start, const char *id)
+{
+	const struct store_event_query *q = ctx->query;
+	return !q->has_cursor || key_cmp(start, id, q->cursor_start, ctx->cursor_full_id) > 0;
+}
+
+static bool within_bound(const struct list_ctx *ctx, int64_t start, const char *id)
+{
+	return !ctx->bounded || key_cmp(start, id, ctx->bound_start, ctx->bound_id) <= 0;
+}
+
+struct expansion {
+	struct list_ctx *list;
+	const struct cal_event *series;
+	const struct cal_tz *tz;
+	const int64_t *skip; /* original starts that have exception rows */
+	size_t n_skip, taken;
+	enum cal_view view;
+	int err;
+};
+
+static int take_instance(const struct cal_instance *inst, void *arg)
+{
+	struct expansion *x = arg;
+	struct list_ctx *ctx = x->list;
+	for (size_t i = 0; i < x->n_skip; i++)
+		if (x->skip[i] == inst->start)
+			return 0;
+	struct cal_event *e = occurrence_event(ctx->arena, x->series, inst);
+	const char *id = occurrence_id_format(ctx->arena, x->series->id.s, inst->start);
+	if (!e || !id) {
+		x->err = CAL_E_NOMEM;
+		return 1;
+	}
+	if (e->all_day && (cal_date_start_in_zone(x->tz, e->start_date, &e->start) < 0 ||
+			   cal_date_start_in_zone(x->tz, e->end_date, &e->end) < 0))
+		return 0;
+	if (e->end <= ctx->query->from && e->start != ctx->query->from)
+		return 0;
+	if (e->start >= ctx->query->to || !after_cursor(ctx, e->start, id))
+		return 0;
+	if (!within_bound(ctx, e->start, id))
+		return 1;
+	struct event_view v = { .event = e, .view = x->view, .public_id = id,
+				.series_id = x->series->id.s, .original_start = inst->start };
+	if ((x->err = view_push(ctx->arena, &ctx->views, v)) < 0)
+		return 1;
+	/* One more than a page tells whether the series goes on. */
+	return ++x->taken > ctx->query->limit;
+}
+
+/* Expands one series into the window, leaving out occurrences that have
+ * exception rows (those are listed as single events). */
+static int expand_series(struct store_conn *c, struct list_ctx *ctx, const struct cal_event *series)
+{
+	enum cal_view view = cal_acl_view(ctx->who, series);
+	if (view == CAL_VIEW_NONE)
+		return 0;
+	struct cal_rule *rule;
+	struct cal_series s;
+	int r = series_load(ctx->app, series, &rule, &s);
+	if (r < 0)
+		return r;
+	const struct store_event_query *q = ctx->query;
+	int64_t from = q->from, to = q->to;
+	if (q->has_cursor && q->cursor_start > from)
+		from = q->cursor_start;
+	if (series->all_day) {
+		/* All-day series expand on dates: a day of slack each side,
+		 * the real instants are checked per occurrence. */
+		from -= 86400;
+		to += 86400;
+	}
+	struct store_event_page ex;
+	r = store_exceptions(c, ctx->arena, series->id.s, from - s.duration - 86400, to + 86400, &ex);
+	int64_t *skip = arena_calloc(ctx->arena, ex.n + 1, sizeof *skip);
+	for (size_t i = 0; r == 0 && skip && i < ex.n; i++)
+		skip[i] = ex.items[i].original_start;
+	struct expansion x = { .list = ctx, .series = series, .tz = s.tz, .skip = skip,
+			       .n_skip = r == 0 ? ex.n : 0, .view = view };
+	if (r == 0)
+		r = skip ? cal_series_expand(&s, from, to, take_instance, &x) : CAL_E_NOMEM;
+	cal_rule_free(rule);
+	if (x.err < 0)
+		return x.err;
+	return r < 0 ? r : 0;
+}
 
 static int list_body(struct store_conn *c, void *ctx_)
 {
 	struct list_ctx *ctx = ctx_;
 	struct store_event_query *q = ctx->query;
+	ctx->views = (struct view_list){ 0 };
 	/* Colleagues must be of the caller's company; a stranger's id gets
 	 * the same answer as an id that does not exist. */
 	for (size_t i = 0; i < q->n_user_ids; i++) {
@@ -92,12 +242,46 @@ static int list_body(struct store_conn *c, void *ctx_)
 		if (r < 0)
 			return r;
 	}
-	return store_events_range(c, ctx->arena, q, &ctx->page);
+	int r = store_events_range(c, ctx->arena, q, &ctx->singles);
+	if (r < 0)
+		return r;
+	ctx->bounded = ctx->singles.more && ctx->singles.n > 0;
+	if (ctx->bounded) {
+		const struct cal_event *last = &ctx->singles.items[ctx->singles.n - 1];
+		ctx->bound_start = last->start;
+		ctx->bound_id = last->id.s;
+	}
+	for (size_t i = 0; i < ctx->singles.n; i++) {
+		struct cal_event *e = &ctx->singles.items[i];
+		enum cal_view v = cal_acl_view(ctx->who, e);
+		if (v == CAL_VIEW_NONE)
+			continue;
+		struct event_view view = { .event = e, .view = v };
+		if (cal_event_is_exception(e)) {
+			view.public_id = occurrence_id_format(ctx->arena, e->master_id.s, e->original_start);
+			view.series_id = e->master_id.s;
+			view.original_start = e->original_start;
+		}
+		if ((r = view_push(ctx->arena, &ctx->views, view)) < 0)
+			return r;
+	}
+	struct store_event_query sq = *q;
+	struct store_event_page series;
+	sq.series = true;
+	sq.has_cursor = false;
+	sq.limit = ctx->app->config->limits.series_max;
+	if ((r = store_events_range(c, ctx->arena, &sq, &series)) < 0)
+		return r;
+	if (series.more)
+		return cal_error_set(ctx->err, CAL_E_INVALID, "too many recurring series in this window: narrow it or ask for fewer users");
+	for (size_t i = 0; r == 0 && i < series.n; i++)
+		r = expand_series(c, ctx, &series.items[i]);
+	return r;
 }
 
 static int parse_request(struct app *app, struct arena *a, const struct cal_principal *who,
 			 const struct events_list_request *req, struct store_event_query *q,
-			 struct cal_error *err)
+			 const char **ret_cursor_id, struct cal_error *err)
 {
 	const struct cal_limits *lim = &app->config->limits;
 	parse_bound(app, who, "from", req->from, &q->from, err);
@@ -115,7 +299,7 @@ static int parse_request(struct app *app, struct arena *a, const struct cal_prin
 		cal_error_field(err, "resId", "must be a UUID");
 	q->res_model = req->res_model;
 	q->res_id = req->res_id;
-	if (req->cursor && cursor_decode(a, req->cursor, q) < 0)
+	if (req->cursor && cursor_decode(a, req->cursor, q, ret_cursor_id) < 0)
 		cal_error_field(err, "cursor", "is not a cursor this server gave out");
 	if (req->user_ids) {
 		if (req->n_user_ids == 0 || req->n_user_ids > lim->user_ids_max)
@@ -147,26 +331,26 @@ int events_list(struct app *app, struct arena *a, const struct cal_principal *wh
 		struct events_list_result *ret)
 {
 	struct store_event_query q = { 0 };
-	int r = parse_request(app, a, who, req, &q, err);
+	const char *cursor_id = NULL;
+	int r = parse_request(app, a, who, req, &q, &cursor_id, err);
 	if (r < 0)
 		return r;
-	struct list_ctx ctx = { .arena = a, .who = who, .query = &q, .err = err };
+	struct list_ctx ctx = { .app = app, .arena = a, .who = who, .query = &q,
+				.cursor_full_id = cursor_id, .err = err };
 	if ((r = tx_run(app, false, list_body, &ctx)) < 0)
 		return r;
-	struct event_view *items = arena_calloc(a, ctx.page.n + 1, sizeof *items);
-	if (!items)
-		return CAL_E_NOMEM;
-	size_t n = 0;
-	for (size_t i = 0; i < ctx.page.n; i++) {
-		enum cal_view v = cal_acl_view(who, &ctx.page.items[i]);
-		if (v != CAL_VIEW_NONE)
-			items[n++] = (struct event_view){ &ctx.page.items[i], v };
-	}
+	struct view_list *v = &ctx.views;
+	if (v->n)
+		qsort(v->items, v->n, sizeof *v->items, view_cmp);
 	const char *next = NULL;
-	if (ctx.page.more && ctx.page.n > 0) {
-		const struct cal_event *last = &ctx.page.items[ctx.page.n - 1];
-		next = cursor_encode(a, last->start, last->id.s);
+	size_t n = v->n;
+	if (n > q.limit) {
+		n = q.limit;
+		const struct event_view *last = &v->items[n - 1];
+		next = cursor_encode(a, last->event->start, sort_id(last));
+	} else if (ctx.bounded) {
+		next = cursor_encode(a, ctx.bound_start, ctx.bound_id);
 	}
-	*ret = (struct events_list_result){ .items = items, .n = n, .next_cursor = next };
+	*ret = (struct events_list_result){ .items = v->items, .n = n, .next_cursor = next };
 	return 0;
 }

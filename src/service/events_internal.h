@@ -1,0 +1,53 @@
+/* Internal to service/: the state one event transaction works on, and the
+ * steps that events.c (whole events) and occurrences.c (one occurrence of a
+ * series) share. */
+#ifndef CAL_SERVICE_EVENTS_INTERNAL_H
+#define CAL_SERVICE_EVENTS_INTERNAL_H
+
+#include "service/events.h"
+#include "store/store.h"
+
+struct event_ctx {
+	struct app *app;
+	struct arena *arena;
+	const struct cal_principal *who;
+	const struct cal_event_input *in;
+	struct cal_error *err;
+	const char *id;
+	enum event_scope scope;
+	struct if_match match;
+	enum cal_partstat answer;
+	bool allow_exception_rows; /* occurrences.c works on exception rows by id */
+	struct cal_event *event;   /* the result */
+	struct event_view *view;   /* the result as the caller sees it */
+};
+
+/* An occurrence id taken apart. */
+struct occurrence_ref {
+	cal_uuid series;
+	int64_t original_start;
+};
+
+bool occurrence_ref_parse(const char *id, struct occurrence_ref *ret);
+
+const struct cal_tz *resolve_zone(struct app *app, const char *name, struct cal_error *err);
+int resolve_attendees(struct store_conn *c, struct event_ctx *ctx, const struct cal_event *old,
+		      struct cal_event *e);
+void new_alarm_ids(struct cal_event *e);
+enum cal_view view_of(const struct cal_principal *who, const struct cal_event *e);
+/* Locked, visible, at the expected version; hidden events are "not found". */
+int load_for_change(struct store_conn *c, struct event_ctx *ctx, const char *id,
+		    struct cal_event *ret);
+int require_modify(struct event_ctx *ctx, const struct cal_event *e);
+/* Applies ctx->in to the stored row `id` (a single event, a series, or —
+ * with allow_exception_rows — an exception) and stores it in *ret. */
+int update_row(struct store_conn *c, struct event_ctx *ctx, const char *id, struct cal_event *ret);
+/* Deletes the exceptions of a changed series that are no instance of it
+ * any more, and forgets EXDATEs likewise. */
+int series_drop_orphans(struct store_conn *c, struct event_ctx *ctx, struct cal_event *series);
+
+int occurrence_get(struct store_conn *c, struct event_ctx *ctx, const struct occurrence_ref *ref);
+int occurrence_update(struct store_conn *c, struct event_ctx *ctx, const struct occurrence_ref *ref);
+int occurrence_delete(struct store_conn *c, struct event_ctx *ctx, const struct occurrence_ref *ref);
+
+#endif
