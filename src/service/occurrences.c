@@ -127,8 +127,10 @@ static struct cal_event *clone_event(struct arena *a, const struct cal_event *sr
 		return NULL;
 	*e = *src;
 	cal_uuid_new(&e->id);
-	memcpy(at, src->attendees, src->n_attendees * sizeof *at);
-	memcpy(al, src->alarms, src->n_alarms * sizeof *al);
+	if (src->n_attendees)
+		memcpy(at, src->attendees, src->n_attendees * sizeof *at);
+	if (src->n_alarms)
+		memcpy(al, src->alarms, src->n_alarms * sizeof *al);
 	for (size_t i = 0; i < src->n_attendees; i++)
 		cal_uuid_new(&at[i].id);
 	for (size_t i = 0; i < src->n_alarms; i++)

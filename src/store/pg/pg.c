@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/errors.h"
+#include "base/log.h"
 #include "base/macro.h"
 #include "store/pg/pg.h"
 
@@ -194,6 +195,10 @@ static const struct {
 int pgs_error(const PGresult *res)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (log_enabled(LOG_DEBUG))
+		log_emit(LOG_DEBUG, NULL, "store error",
+			 json_pack("{s:s?, s:s?}", "sqlstate", state, "detail",
+				   res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL));
 	if (!state)
 		return CAL_E_STORE; /* no server answer: the connection failed */
 	if (strcmp(state, "23505") == 0)

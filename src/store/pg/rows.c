@@ -806,9 +806,10 @@ int pgs_exceptions(struct store_conn *c, struct arena *a, const char *master_id,
 		*ret = (struct store_event_page){0};
 		return 0;
 	}
-	/* to_timestamp takes what TIMESTAMPTZ can hold. */
-	int64_t lo = from < -210866803200 ? -210866803200 : from;
-	int64_t hi = to > 9224318016000 ? 9224318016000 : to;
+	/* Years 1..9999 hold every instant calendard stores, and to_timestamp
+	 * takes them. */
+	int64_t lo = from < CAL_CIVIL_EPOCH_MIN ? CAL_CIVIL_EPOCH_MIN : from;
+	int64_t hi = to > CAL_CIVIL_EPOCH_MAX + 1 ? CAL_CIVIL_EPOCH_MAX + 1 : to;
 	struct pg_num f, t;
 	const char *const p[] = {master_id, pgs_i64(&f, lo), pgs_i64(&t, hi)};
 	_cleanup_(pgs_clearp) PGresult *res = NULL;
