@@ -15,10 +15,12 @@
 #include "base/crypto.h"
 #include "base/jwt.h"
 #include "base/log.h"
+#include "base/strbuf.h"
 #include "base/tz.h"
 #include "http/server.h"
 #include "service/app.h"
 #include "service/directory.h"
+#include "service/ical.h"
 
 static const char usage[] =
 	"usage: calendard [--help] [--version] COMMAND [ARGS]\n"
@@ -35,6 +37,7 @@ static const char usage[] =
 	"                             create a partner (external contact); prints its id\n"
 	"  token --email EMAIL [--ttl SECONDS]\n"
 	"                             print a bearer token (JWT) for that user\n"
+	"  import FILE --email EMAIL  import an iCalendar file into that user's calendar; prints the report\n"
 	"  routes                     print the route table, one \"METHOD PATH\" a line\n"
 	"\n"
 	"Configuration comes from environment variables; see README.md.\n";
@@ -155,6 +158,53 @@ static int cmd_add(struct app *app, const char *noun, const struct options *o)
 	return 0;
 }
 
+static json_t *report_items(const struct ical_import_item *items, size_t n)
+{
+	json_t *list = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(list, json_pack("{s:s?, s:s?, s:s?}", "uid", items[i].uid, "id",
+						      items[i].id, "reason", items[i].reason));
+	return list;
+}
+
+static int cmd_import(struct app *app, const char *file, const struct options *o)
+{
+	if (!o->email) {
+		fputs("calendard: import needs --email\n", stderr);
+		return 2;
+	}
+	_cleanup_(arena_freep) struct arena *a = arena_new();
+	FILE *f = fopen(file, "rb");
+	if (!f) {
+		fprintf(stderr, "calendard: import: cannot open %s\n", file);
+		return 1;
+	}
+	struct strbuf text = STRBUF_INIT(app->config->limits.body_max * 4);
+	char buf[65536];
+	size_t n;
+	int r = 0;
+	while (r == 0 && (n = fread(buf, 1, sizeof buf, f)) > 0)
+		r = strbuf_add(&text, buf, n);
+	fclose(f);
+	struct cal_user u;
+	struct cal_principal who;
+	struct cal_error err = { 0 };
+	struct ical_import_report rep;
+	if (r == 0 && (r = directory_user_by_email(app, a, o->email, &u)) == 0 &&
+	    (r = directory_principal(app, a, u.id.s, NULL, &who)) == 0)
+		r = ical_import(app, a, &who, strbuf_str(&text), text.len, &rep, &err);
+	strbuf_release(&text);
+	if (report("import", r, &err))
+		return 1;
+	json_t *out = json_pack("{s:o, s:o, s:o}", "created", report_items(rep.created, rep.n_created),
+				"updated", report_items(rep.updated, rep.n_updated), "skipped",
+				report_items(rep.skipped, rep.n_skipped));
+	json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	json_decref(out);
+	return 0;
+}
+
 static int cmd_serve(struct app *app)
 {
 	if (cmd_migrate(app) != 0)
@@ -216,6 +266,11 @@ static int run(struct app *app, int argc, char **argv)
 		if (parse_options(argc - 1, argv + 1, &o) < 0)
 			goto bad;
 		return cmd_token(app, &o);
+	}
+	if (strcmp(cmd, "import") == 0 && argc >= 3) {
+		if (parse_options(argc - 2, argv + 2, &o) < 0)
+			goto bad;
+		return cmd_import(app, argv[2], &o);
 	}
 	if (argc >= 3 && strcmp(argv[2], "add") == 0) {
 		if (parse_options(argc - 2, argv + 2, &o) < 0)

@@ -27,6 +27,8 @@ struct request {
 	const char *method, *path;
 	const char *params[ROUTE_MAX_PARAMS]; /* ":name" segments, in order */
 	json_t *body;                          /* the parsed object (BODY_JSON routes); borrowed */
+	const char *raw_body;                  /* BODY_RAW routes: the bytes as sent */
+	size_t raw_len;
 	const struct cal_principal *who;       /* AUTH_USER routes */
 	struct if_match if_match;
 	struct cal_error *err;
@@ -48,7 +50,8 @@ struct response {
 typedef int (*route_handler)(struct request *req, struct response *res);
 
 enum route_auth { AUTH_PUBLIC, AUTH_USER };
-enum route_body { BODY_NONE, BODY_JSON };
+/* BODY_RAW: the handler checks the Content-Type and reads raw_body. */
+enum route_body { BODY_NONE, BODY_JSON, BODY_RAW };
 
 struct route {
 	const char *method;

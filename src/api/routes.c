@@ -4,6 +4,7 @@
 #include "api/auth.h"
 #include "api/events.h"
 #include "api/health.h"
+#include "api/ical.h"
 #include "api/handler.h"
 
 const struct route api_routes[] = {
@@ -20,6 +21,12 @@ const struct route api_routes[] = {
 	{ .method = "PATCH", .path = "/api/v1/calendar/events/:id", .handler = api_events_update, .auth = AUTH_USER, .body = BODY_JSON, .summary = "Change an event" },
 	{ .method = "DELETE", .path = "/api/v1/calendar/events/:id", .handler = api_events_delete, .auth = AUTH_USER, .summary = "Delete an event" },
 	{ .method = "POST", .path = "/api/v1/calendar/events/:id/respond", .handler = api_events_respond, .auth = AUTH_USER, .body = BODY_JSON, .summary = "Answer an invitation" },
+	{ .method = "GET", .path = "/api/v1/calendar/events/:id/ics", .handler = api_ical_event, .auth = AUTH_USER, .summary = "An event (a series with its exceptions) as iCalendar" },
+	{ .method = "GET", .path = "/api/v1/calendar/events.ics", .handler = api_ical_range, .auth = AUTH_USER, .summary = "The caller's events in a window as iCalendar" },
+	{ .method = "POST", .path = "/api/v1/calendar/import", .handler = api_ical_import, .auth = AUTH_USER, .body = BODY_RAW, .summary = "Import an iCalendar file" },
+	{ .method = "POST", .path = "/api/v1/calendar/feed", .handler = api_ical_feed_create, .auth = AUTH_USER, .summary = "Create (or replace) the caller's private subscription feed" },
+	{ .method = "DELETE", .path = "/api/v1/calendar/feed", .handler = api_ical_feed_revoke, .auth = AUTH_USER, .summary = "Revoke the caller's subscription feed" },
+	{ .method = "GET", .path = "/ical/:feed", .handler = api_ical_feed, .auth = AUTH_PUBLIC, .summary = "A private subscription feed (/ical/<secret>.ics)" },
 };
 
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

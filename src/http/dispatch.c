@@ -175,6 +175,10 @@ void dispatch_run(struct request *req, const char *body, size_t body_len, bool b
 		req->who = &who;
 	if (r == 0 && rt->body == BODY_JSON)
 		r = parse_body(req, body, body_len);
+	if (rt->body == BODY_RAW) {
+		req->raw_body = body ? body : "";
+		req->raw_len = body_len;
+	}
 	parse_if_match(req);
 	struct response res = { 0 };
 	if (r == 0)

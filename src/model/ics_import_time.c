@@ -74,6 +74,11 @@ int ics_read_time_value(struct ics_import *im, const struct ics_prop *p, const c
 		t.kind = CAL_ICS_FLOATING;
 	if (rc < 0)
 		return rc;
+	if (t.utc < CAL_CIVIL_EPOCH_MIN || t.utc > CAL_CIVIL_EPOCH_MAX)
+		return ics_fail(im->d, p->line, p->name, "time out of range");
+	/* A UTC leap second (:60) is the next second, as everywhere else. */
+	if (t.kind == CAL_ICS_UTC)
+		(void)cal_epoch_to_civil_utc(t.utc, &t.local);
 	*ret = t;
 	return 0;
 }

@@ -25,6 +25,9 @@
 
 /* Longest TZID accepted (Outlook's display names reach about 80). */
 #define ICS_TZID_MAX 256
+/* An alarm at most this many minutes from its event (about 1900 years):
+ * the TRIGGER written for it stays within what import reads back. */
+#define ICS_ALARM_MINUTES_MAX INT64_C(999999999)
 
 /* ---- errors (ics_value.c) --------------------------------------------------- */
 
@@ -109,6 +112,16 @@ size_t ics_utf8_len(const unsigned char *s, size_t n);
 
 bool ics_name_eq(const char *a, const char *b); /* ASCII case-insensitive */
 
+/* The values ics.h promises for CLASS, TRANSP, PARTSTAT, ROLE and ACTION. */
+struct ics_vocab {
+	const char *const *names;
+	size_t n;
+};
+extern const struct ics_vocab ics_classes, ics_transps, ics_partstats, ics_roles, ics_actions;
+
+/* The canonical spelling of s (any case) in v, or NULL. */
+const char *ics_vocab_find(const struct ics_vocab *v, const char *s);
+
 /* ---- TZID resolution (ics_zone.c) ------------------------------------------ */
 
 struct ics_zones;
@@ -163,6 +176,10 @@ int ics_read_time(struct ics_import *im, const struct ics_prop *p, struct cal_ic
 int ics_time_add(const struct ics_import *im, const struct cal_ics_time *t,
 		 const struct ics_duration *dur, struct cal_ics_time *ret);
 
+/* Lists a component import leaves out; 0 or CAL_E_NOMEM. */
+int ics_skip(struct ics_import *im, unsigned line, const char *component, const char *reason);
+int ics_read_event(struct ics_import *im, const struct ics_comp *c, struct cal_ics_event *ret);
+
 /* ---- writing (ics_writer.c) ------------------------------------------------ */
 
 /* A line writer with a sticky error: after the first failure every call is
@@ -185,6 +202,8 @@ void ics_w_param_quoted(struct ics_writer *w, const char *name, const char *valu
 void ics_w_text(struct ics_writer *w, const char *value);
 /* ":value" with control characters dropped (URIs, tokens). */
 void ics_w_raw(struct ics_writer *w, const char *value);
+/* More of a RAW value, after ics_w_raw. */
+void ics_w_append(struct ics_writer *w, const char *value);
 /* ":YYYYMMDD[THHMMSS[Z]]" */
 void ics_w_datetime(struct ics_writer *w, const struct cal_civil *c, enum ics_dt kind);
 /* Folds the line at 75 octets, appends it with CRLF. */

@@ -42,6 +42,26 @@ bool ics_name_eq(const char *a, const char *b)
 	}
 }
 
+static const char *const class_names[] = { "PUBLIC", "PRIVATE", "CONFIDENTIAL" };
+static const char *const transp_names[] = { "OPAQUE", "TRANSPARENT" };
+static const char *const partstat_names[] = { "NEEDS-ACTION", "ACCEPTED", "DECLINED", "TENTATIVE" };
+static const char *const role_names[] = { "CHAIR", "REQ-PARTICIPANT", "OPT-PARTICIPANT" };
+static const char *const action_names[] = { "DISPLAY", "EMAIL", "AUDIO" };
+
+const struct ics_vocab ics_classes = { class_names, CAL_ARRAY_SIZE(class_names) };
+const struct ics_vocab ics_transps = { transp_names, CAL_ARRAY_SIZE(transp_names) };
+const struct ics_vocab ics_partstats = { partstat_names, CAL_ARRAY_SIZE(partstat_names) };
+const struct ics_vocab ics_roles = { role_names, CAL_ARRAY_SIZE(role_names) };
+const struct ics_vocab ics_actions = { action_names, CAL_ARRAY_SIZE(action_names) };
+
+const char *ics_vocab_find(const struct ics_vocab *v, const char *s)
+{
+	for (size_t i = 0; s && i < v->n; i++)
+		if (ics_name_eq(s, v->names[i]))
+			return v->names[i];
+	return NULL;
+}
+
 static bool digits(const char *s, int n, int *ret)
 {
 	int v = 0;

@@ -26,8 +26,16 @@
 #include "model/ics_internal.h"
 #include "model/recurrence.h"
 
-/* Yearly rules give a few onsets; this bounds an HOURLY rule. */
-enum { ONSETS_MAX = 1000 };
+/* Yearly rules give a few onsets; this bounds an HOURLY rule. Real
+ * VTIMEZONEs have a handful of observances, libical's full histories a few
+ * dozen. */
+enum { ONSETS_MAX = 1000, OBSERVANCES_MAX = 256 };
+
+/* The rules of observances are yearly in practice; these keep a hostile one
+ * from costing more than a few thousand steps. */
+static const struct cal_rule_limits vtz_rule_limits = {
+	.count_max = 1000, .interval_max = 100, .search_steps_max = 2000, .text_max = 512
+};
 
 struct onset {
 	int64_t utc;
@@ -167,7 +175,7 @@ static int add_rrule(struct vtz *z, const struct ics_prop *p, const struct obser
 		return CAL_E_NOMEM;
 	_cleanup_(cal_rule_freep) struct cal_rule *rule = NULL;
 	struct cal_error err = { 0 };
-	int rc = cal_rule_parse(text, NULL, &rule, &err);
+	int rc = cal_rule_parse(text, &vtz_rule_limits, &rule, &err);
 	if (rc < 0)
 		return rc == CAL_E_INVALID
 			   ? ics_fail(d, p->line, "RRULE", "%s",
@@ -194,9 +202,13 @@ static int cmp_onset(const void *a, const void *b)
 static int collect(struct vtz *z, const struct ics_comp *vtz, struct arena *scratch,
 		   const struct ics_diag *d)
 {
+	unsigned n = 0;
 	for (const struct ics_comp *c = vtz->children; c; c = c->next) {
 		if (strcmp(c->name, "STANDARD") != 0 && strcmp(c->name, "DAYLIGHT") != 0)
 			continue;
+		if (++n > OBSERVANCES_MAX)
+			return ics_fail(d, c->line, c->name, "more than %d observances in a VTIMEZONE",
+					OBSERVANCES_MAX);
 		struct observance o;
 		int rc = read_observance(c, d, &o);
 		if (rc < 0)

@@ -153,16 +153,20 @@ void new_alarm_ids(struct cal_event *e)
 		cal_uuid_new(&e->alarms[i].id);
 }
 
-static int create_body(struct store_conn *c, void *ctx_)
+int create_row(struct store_conn *c, struct event_ctx *ctx, struct cal_event *e)
 {
-	struct event_ctx *ctx = ctx_;
-	struct cal_event *e = ctx->event;
 	int r = resolve_attendees(c, ctx, NULL, e);
 	return r < 0 ? r : store_event_insert(c, e);
 }
 
-int events_create(struct app *app, struct arena *a, const struct cal_principal *who,
-		  const struct cal_event_input *in, struct cal_error *err, struct event_view *ret)
+static int create_body(struct store_conn *c, void *ctx_)
+{
+	struct event_ctx *ctx = ctx_;
+	return create_row(c, ctx, ctx->event);
+}
+
+int event_prepare(struct app *app, struct arena *a, const struct cal_principal *who,
+		  const struct cal_event_input *in, struct cal_error *err, struct cal_event **ret)
 {
 	if (in->has_company_id && (!in->company_id || strcmp(in->company_id, who->company_id.s) != 0))
 		cal_error_field(err, "companyId", "must be your own company");
@@ -187,10 +191,19 @@ int events_create(struct app *app, struct arena *a, const struct cal_principal *
 		return CAL_E_INVALID;
 	new_alarm_ids(e);
 	e->ical_uid = arena_printf(a, "%s@calendard", e->id.s);
+	*ret = e;
+	return 0;
+}
 
-	struct event_ctx ctx = { .app = app, .arena = a, .who = who, .in = in, .err = err, .event = e };
-	int r = tx_run(app, true, create_body, &ctx);
+int events_create(struct app *app, struct arena *a, const struct cal_principal *who,
+		  const struct cal_event_input *in, struct cal_error *err, struct event_view *ret)
+{
+	struct cal_event *e;
+	int r = event_prepare(app, a, who, in, err, &e);
 	if (r < 0)
+		return r;
+	struct event_ctx ctx = { .app = app, .arena = a, .who = who, .in = in, .err = err, .event = e };
+	if ((r = tx_run(app, true, create_body, &ctx)) < 0)
 		return r;
 	*ret = (struct event_view){ .event = e, .view = CAL_VIEW_FULL };
 	return 0;
@@ -265,7 +278,9 @@ int update_row(struct store_conn *c, struct event_ctx *ctx, const char *id, stru
 	e->version = old.version + 1;
 	e->updated_at = cal_clock_now(&ctx->app->clock);
 	e->updated_by = ctx->who->user_id.s;
-	if (significant_change(&old, e))
+	if (ctx->set_sequence)
+		e->sequence = ctx->sequence;
+	else if (significant_change(&old, e))
 		e->sequence = old.sequence + 1;
 	if ((r = store_event_update(c, e, old.version)) < 0)
 		return r;

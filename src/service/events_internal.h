@@ -18,6 +18,8 @@ struct event_ctx {
 	struct if_match match;
 	enum cal_partstat answer;
 	bool allow_exception_rows; /* occurrences.c works on exception rows by id */
+	bool set_sequence;         /* imports carry their own SEQUENCE */
+	int64_t sequence;
 	struct cal_event *event;   /* the result */
 	struct event_view *view;   /* the result as the caller sees it */
 };
@@ -34,6 +36,11 @@ const struct cal_tz *resolve_zone(struct app *app, const char *name, struct cal_
 int resolve_attendees(struct store_conn *c, struct event_ctx *ctx, const struct cal_event *old,
 		      struct cal_event *e);
 void new_alarm_ids(struct cal_event *e);
+/* A new event from a client's input, checked, not stored yet. */
+int event_prepare(struct app *app, struct arena *a, const struct cal_principal *who,
+		  const struct cal_event_input *in, struct cal_error *err, struct cal_event **ret);
+/* Resolves its attendees and stores a prepared event. */
+int create_row(struct store_conn *c, struct event_ctx *ctx, struct cal_event *e);
 enum cal_view view_of(const struct cal_principal *who, const struct cal_event *e);
 /* Locked, visible, at the expected version; hidden events are "not found". */
 int load_for_change(struct store_conn *c, struct event_ctx *ctx, const char *id,

@@ -160,6 +160,8 @@ static int create_exception(struct store_conn *c, struct event_ctx *ctx, struct 
 	e->ical_uid = NULL;
 	e->master_id = o->master.id;
 	e->original_start = o->inst.start;
+	if (ctx->set_sequence)
+		e->sequence = ctx->sequence;
 	e->created_at = e->updated_at = cal_clock_now(&ctx->app->clock);
 	e->updated_by = ctx->who->user_id.s;
 	if (in->has_timezone)
@@ -167,11 +169,13 @@ static int create_exception(struct store_conn *c, struct event_ctx *ctx, struct 
 	const struct cal_tz *tz = resolve_zone(ctx->app, e->timezone, ctx->err);
 	if (!tz)
 		return CAL_E_INVALID;
+	/* Attendees keep the clone's new ids, not the series' rows. */
+	const struct cal_event before = *e;
 	int r = cal_event_apply(e, in, false, tz, &ctx->app->config->limits, ctx->err);
 	if (r == 0 && in->has_alarms)
 		new_alarm_ids(e);
 	if (r == 0 && in->has_attendees)
-		r = resolve_attendees(c, ctx, &o->master, e);
+		r = resolve_attendees(c, ctx, &before, e);
 	if (r == 0)
 		r = store_event_insert(c, e);
 	if (r == 0)
@@ -300,6 +304,7 @@ static int update_following(struct store_conn *c, struct event_ctx *ctx, struct 
 	if ((r = truncate_series(c, ctx, &o->master, before, t)) < 0)
 		return r;
 	const struct cal_event_input *in = ctx->in;
+	const struct cal_event unchanged = *next;
 	const struct cal_tz *tz = resolve_zone(ctx->app, in->has_timezone ? in->timezone : next->timezone, ctx->err);
 	if (!tz)
 		return CAL_E_INVALID;
@@ -312,7 +317,7 @@ static int update_following(struct store_conn *c, struct event_ctx *ctx, struct 
 		return r;
 	if (in->has_alarms)
 		new_alarm_ids(next);
-	if (in->has_attendees && (r = resolve_attendees(c, ctx, &o->master, next)) < 0)
+	if (in->has_attendees && (r = resolve_attendees(c, ctx, &unchanged, next)) < 0)
 		return r;
 	if ((r = store_event_insert(c, next)) < 0)
 		return r;

@@ -53,6 +53,10 @@ struct store_ops {
 				const char *uid, struct cal_event *ret);
 	int (*exceptions)(struct store_conn *c, struct arena *a, const char *master_id, int64_t from,
 			  int64_t to, struct store_event_page *ret);
+	int (*feed_put)(struct store_conn *c, const char *user_id, const char *token_hash, int64_t now);
+	int (*feed_user)(struct store_conn *c, struct arena *a, const char *token_hash,
+			 const char **ret_user_id);
+	int (*feed_delete)(struct store_conn *c, const char *user_id);
 };
 
 extern const struct store_ops store_sqlite_ops;

@@ -297,3 +297,19 @@ int store_exdates_parse(struct arena *a, const char *text, int64_t **ret, size_t
 	*ret_n = k;
 	return 0;
 }
+
+int store_feed_put(struct store_conn *c, const char *user_id, const char *token_hash, int64_t now)
+{
+	return c->ops->feed_put(c, user_id, token_hash, now);
+}
+
+int store_feed_user(struct store_conn *c, struct arena *a, const char *token_hash,
+		    const char **ret_user_id)
+{
+	return c->ops->feed_user(c, a, token_hash, ret_user_id);
+}
+
+int store_feed_delete(struct store_conn *c, const char *user_id)
+{
+	return c->ops->feed_delete(c, user_id);
+}

@@ -123,4 +123,11 @@ int store_event_get_by_uid(struct store_conn *c, struct arena *a, const char *co
 int store_exceptions(struct store_conn *c, struct arena *a, const char *master_id, int64_t from,
 		     int64_t to, struct store_event_page *ret);
 
+/* Subscription feeds: the hash of a user's secret (hex SHA-256). Putting
+ * replaces the user's previous secret. */
+int store_feed_put(struct store_conn *c, const char *user_id, const char *token_hash, int64_t now);
+int store_feed_user(struct store_conn *c, struct arena *a, const char *token_hash,
+		    const char **ret_user_id);
+int store_feed_delete(struct store_conn *c, const char *user_id);
+
 #endif

@@ -189,6 +189,14 @@ static const struct {
 		" FROM calendar_alarms l WHERE l.event_id = ANY($1::uuid[])"
 		" ORDER BY l.event_id, l.position" },
 	[PG_RANGE] = { "events_range", RANGE_SQL },
+	[PG_FEED_PUT] = { "feed_put",
+		"INSERT INTO calendar_feeds (user_id, token_hash, created_at) VALUES ($1, $2,"
+		" to_timestamp($3)) ON CONFLICT (user_id) DO UPDATE SET token_hash = $2,"
+		" created_at = to_timestamp($3)" },
+	[PG_FEED_USER] = { "feed_user",
+		"SELECT user_id FROM calendar_feeds WHERE token_hash = $1" },
+	[PG_FEED_DELETE] = { "feed_delete",
+		"DELETE FROM calendar_feeds WHERE user_id = $1" },
 };
 /* clang-format on */
 
@@ -423,4 +431,7 @@ const struct store_ops store_pg_ops = {
     .events_range = pgs_events_range,
     .event_get_by_uid = pgs_event_get_by_uid,
     .exceptions = pgs_exceptions,
+    .feed_put = pgs_feed_put,
+    .feed_user = pgs_feed_user,
+    .feed_delete = pgs_feed_delete,
 };

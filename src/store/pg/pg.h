@@ -48,6 +48,9 @@ enum pg_stmt {
 	PG_ATTENDEES_OF,
 	PG_ALARMS_OF,
 	PG_RANGE,
+	PG_FEED_PUT,
+	PG_FEED_USER,
+	PG_FEED_DELETE,
 	PG__COUNT
 };
 
@@ -113,5 +116,10 @@ int pgs_event_get_by_uid(struct store_conn *c, struct arena *a, const char *comp
 			 const char *uid, struct cal_event *ret);
 int pgs_exceptions(struct store_conn *c, struct arena *a, const char *master_id, int64_t from,
 		   int64_t to, struct store_event_page *ret);
+
+int pgs_feed_put(struct store_conn *c, const char *user_id, const char *token_hash, int64_t now);
+int pgs_feed_user(struct store_conn *c, struct arena *a, const char *token_hash,
+		  const char **ret_user_id);
+int pgs_feed_delete(struct store_conn *c, const char *user_id);
 
 #endif

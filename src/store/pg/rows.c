@@ -816,3 +816,39 @@ int pgs_exceptions(struct store_conn *c, struct arena *a, const char *master_id,
 	int r = pgs_run(PGC(c), PG_EXCEPTIONS_OF, 3, p, &res);
 	return r < 0 ? r : read_page(PGC(c), a, res, UINT_MAX, ret);
 }
+
+int pgs_feed_put(struct store_conn *c, const char *user_id, const char *token_hash, int64_t now)
+{
+	if (!cal_uuid_valid(user_id))
+		return CAL_E_NOT_FOUND;
+	struct pg_num at;
+	const char *const p[] = {user_id, token_hash, pgs_i64(&at, now)};
+	_cleanup_(pgs_clearp) PGresult *res = NULL;
+	return pgs_run(PGC(c), PG_FEED_PUT, 3, p, &res);
+}
+
+int pgs_feed_user(struct store_conn *c, struct arena *a, const char *token_hash,
+		  const char **ret_user_id)
+{
+	const char *const p[] = {token_hash};
+	_cleanup_(pgs_clearp) PGresult *res = NULL;
+	int r = pgs_run(PGC(c), PG_FEED_USER, 1, p, &res);
+	if (r < 0)
+		return r;
+	if (PQntuples(res) == 0)
+		return CAL_E_NOT_FOUND;
+	const char *id = arena_strdup(a, PQgetvalue(res, 0, 0));
+	if (!id)
+		return CAL_E_NOMEM;
+	*ret_user_id = id;
+	return 0;
+}
+
+int pgs_feed_delete(struct store_conn *c, const char *user_id)
+{
+	if (!cal_uuid_valid(user_id))
+		return 0;
+	const char *const p[] = {user_id};
+	_cleanup_(pgs_clearp) PGresult *res = NULL;
+	return pgs_run(PGC(c), PG_FEED_DELETE, 1, p, &res);
+}

@@ -670,3 +670,45 @@ int sqlite_exceptions(struct store_conn *c, struct arena *a, const char *master_
 	sqlite3_bind_int64(s, 3, to);
 	return read_events(sc, a, s, SIZE_MAX, ret);
 }
+
+int sqlite_feed_put(struct store_conn *c, const char *user_id, const char *token_hash, int64_t now)
+{
+	struct sqlite_conn *sc = SQC(c);
+	sqlite3_stmt *s = NULL;
+	int r = sq_stmt(sc, ST_FEED_PUT, &s);
+	if (r < 0)
+		return r;
+	sq_bind_text(s, 1, user_id);
+	sq_bind_text(s, 2, token_hash);
+	sqlite3_bind_int64(s, 3, now);
+	return sq_step_done(sc, s);
+}
+
+int sqlite_feed_user(struct store_conn *c, struct arena *a, const char *token_hash,
+		     const char **ret_user_id)
+{
+	struct sqlite_conn *sc = SQC(c);
+	sqlite3_stmt *s = NULL;
+	int r = sq_stmt(sc, ST_FEED_USER, &s);
+	if (r < 0)
+		return r;
+	sq_bind_text(s, 1, token_hash);
+	int rc = sqlite3_step(s);
+	const char *id = rc == SQLITE_ROW ? sq_col_text(a, s, 0) : NULL;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? CAL_E_NOT_FOUND : sq_map_rc(sc, rc);
+	*ret_user_id = id;
+	return id ? 0 : CAL_E_NOMEM;
+}
+
+int sqlite_feed_delete(struct store_conn *c, const char *user_id)
+{
+	struct sqlite_conn *sc = SQC(c);
+	sqlite3_stmt *s = NULL;
+	int r = sq_stmt(sc, ST_FEED_DELETE, &s);
+	if (r < 0)
+		return r;
+	sq_bind_text(s, 1, user_id);
+	return sq_step_done(sc, s);
+}

@@ -33,6 +33,10 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
 	[ST_PING] = "SELECT 1",
+	[ST_FEED_PUT] = "INSERT INTO calendar_feeds(user_id, token_hash, created_at) VALUES (?1, ?2, ?3) "
+			"ON CONFLICT(user_id) DO UPDATE SET token_hash = ?2, created_at = ?3",
+	[ST_FEED_USER] = "SELECT user_id FROM calendar_feeds WHERE token_hash = ?1",
+	[ST_FEED_DELETE] = "DELETE FROM calendar_feeds WHERE user_id = ?1",
 	[ST_COMPANY_INSERT] = "INSERT INTO companies(id, name, slug, created_at) VALUES (?1, ?2, ?3, ?4)",
 	[ST_COMPANY_BY_ID] = "SELECT id, name, slug, created_at FROM companies WHERE id = ?1",
 	[ST_COMPANY_BY_SLUG] = "SELECT id, name, slug, created_at FROM companies WHERE slug = ?1",
@@ -342,4 +346,7 @@ const struct store_ops store_sqlite_ops = {
 	.events_range = sqlite_events_range,
 	.event_get_by_uid = sqlite_event_get_by_uid,
 	.exceptions = sqlite_exceptions,
+	.feed_put = sqlite_feed_put,
+	.feed_user = sqlite_feed_user,
+	.feed_delete = sqlite_feed_delete,
 };

@@ -14,7 +14,7 @@ enum stmt_id {
 	ST_PARTNER_INSERT, ST_PARTNER_BY_ID,
 	ST_EVENT_INSERT, ST_EVENT_BY_ID, ST_EVENT_BY_UID, ST_EXCEPTIONS_OF, ST_RECURRENCE_UPSERT, ST_RECURRENCE_DELETE, ST_EVENT_UPDATE, ST_EVENT_DELETE, ST_EVENT_VERSION,
 	ST_ATTENDEE_INSERT, ST_ATTENDEES_DELETE, ST_ALARM_INSERT, ST_ALARMS_DELETE,
-	ST_ATTENDEES_OF, ST_ALARMS_OF, ST_RANGE,
+	ST_ATTENDEES_OF, ST_ALARMS_OF, ST_RANGE, ST_FEED_PUT, ST_FEED_USER, ST_FEED_DELETE,
 	ST__COUNT
 };
 
@@ -60,5 +60,10 @@ int sqlite_event_get_by_uid(struct store_conn *c, struct arena *a, const char *c
 			    const char *uid, struct cal_event *ret);
 int sqlite_exceptions(struct store_conn *c, struct arena *a, const char *master_id, int64_t from,
 		      int64_t to, struct store_event_page *ret);
+
+int sqlite_feed_put(struct store_conn *c, const char *user_id, const char *token_hash, int64_t now);
+int sqlite_feed_user(struct store_conn *c, struct arena *a, const char *token_hash,
+		     const char **ret_user_id);
+int sqlite_feed_delete(struct store_conn *c, const char *user_id);
 
 #endif
