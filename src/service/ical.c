@@ -201,7 +201,10 @@ static int export_range_body(struct store_conn *c, void *ctx_)
 				return r;
 			for (size_t i = 0; i < page.n; i++) {
 				struct cal_event *e = &page.items[i];
-				const char *sid = cal_event_is_exception(e) ? e->master_id.s : e->id.s;
+				/* A copy: *e is replaced by its series below. */
+				const char *sid = arena_strdup(ctx->arena, cal_event_is_exception(e) ? e->master_id.s : e->id.s);
+				if (!sid)
+					return CAL_E_NOMEM;
 				if (cal_event_is_exception(e) || e->recurring) {
 					if (seen_before(series, n_series, sid))
 						continue;
