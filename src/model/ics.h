@@ -17,11 +17,13 @@
  * which is mapped to the IANA zone whose offsets it reproduces (see
  * ics_zone.c). A TZID that none of this resolves is an error that names it.
  *
- * Why not libical's parser: it reports no line numbers, turns errors into
- * X-LIC-ERROR properties and carries on (a truncated file parses), splits
- * and merges multi-valued properties, and accepts dates such as 2024-13-45.
- * The grammar of RFC 5545 section 3.1 is small; this module lexes it
- * strictly (ics_lex.c) and reads only the properties it understands.
+ * Why not libical's parser (3.0): it reports no line numbers (a truncated
+ * file is just NULL), replaces a value it cannot read by an X-LIC-ERROR
+ * property and carries on, accepts dates such as 20241345, and splits an
+ * EXDATE list into separate properties. The grammar of RFC 5545 section 3.1
+ * is small; this module lexes it strictly (ics_lex.c) and reads only the
+ * properties it understands. libical stays in the tests, as an independent
+ * reader of what export writes.
  *
  * Export writes CRLF lines folded at 75 octets (never inside a UTF-8
  * sequence), a VTIMEZONE for every zone used, generated from the tz engine,
@@ -31,8 +33,12 @@
  * RRULEs stay text here; import validates them with model/recurrence.h and
  * keeps its canonical form (cal_rule_format), export writes that form too.
  *
- * Limits: struct cal_ics_limits bounds the input size, the components, and
- * the lists of one event; the number of distinct TZIDs is bounded too.
+ * Limits: struct cal_ics_limits bounds the input size, the components, the
+ * lists of one event and the distinct TZIDs; times must lie in years
+ * 1..9999, alarms within 999,999,999 minutes of their event, and a
+ * VTIMEZONE that has to be matched by its offsets is evaluated with capped
+ * rules. A generated VTIMEZONE is exact for at most 200 years from the
+ * first one an event touches, and follows the zone's last rule after that.
  *
  * Errors: 0 or a negative CAL_E_* code; CAL_E_INVALID comes with a detail in
  * struct cal_error allocated from the arena given (or static).
@@ -69,8 +75,10 @@ struct cal_ics_time {
 	 * is its first occurrence). FLOATING and DATE: the wall clock (midnight
 	 * for a date) read as if it were UTC. */
 	int64_t utc;
-	/* The wall clock (or the date, time zero) as written. Export writes
-	 * this for ZONED, FLOATING and DATE, and utc for UTC. */
+	/* The wall clock (or the date, time zero) as written; for UTC, utc's
+	 * civil form. Export writes this for ZONED, FLOATING and DATE, and utc
+	 * for UTC; a ZONED time whose utc is the second occurrence of a
+	 * repeated local time (local cannot say which) is written in UTC. */
 	struct cal_civil local;
 	/* ZONED: the IANA name (borrowed from the tzdb or the arena); NULL
 	 * otherwise. */
@@ -166,9 +174,8 @@ int cal_ics_write(const struct cal_ics_calendar *cal, struct cal_tzdb *tzdb, str
 
 /* Builds a time from an instant: UTC; ZONED in tz (local from the zone,
  * tzid = its name, borrowed from tz); FLOATING and DATE from the wall clock
- * read as UTC (a DATE must be a midnight). -EINVAL-like CAL_E_INVALID when
- * the instant is out of range, tz is missing for ZONED, or a DATE is not a
- * midnight. */
+ * read as UTC (a DATE must be a midnight). CAL_E_INVALID when the instant is
+ * out of range, tz is missing for ZONED, or a DATE is not a midnight. */
 int cal_ics_time_make(enum cal_ics_time_kind kind, int64_t utc, const struct cal_tz *tz,
 		      struct cal_ics_time *ret);
 

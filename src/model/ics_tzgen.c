@@ -2,11 +2,12 @@
  * VTIMEZONE generation from the tz engine, for export.
  *
  * base/tz.h answers "which offset at instant t" but does not list
- * transitions, so they are found by stepping a day at a time through the
+ * transitions, so they are found by stepping two days at a time through the
  * years asked for (from the year before the first one, so the observance in
- * force at its start is there too) and bisecting each day whose offset or
- * DST flag changes to the second. A zone changing twice within one day
- * would be missed; none does.
+ * force at its start is there too) and bisecting each step whose offset or
+ * DST flag changes, to the second. Two transitions within one step would be
+ * missed: the closest pair in the tz database between 1800 and 2400 is
+ * almost four days apart (Africa/Freetown, 1939; since 1945 about a week).
  *
  * Transitions are then grouped into yearly runs of the same kind: same
  * offsets, month, weekday, wall-clock time, and either the same week of the
@@ -24,8 +25,9 @@
 
 #include "model/ics_internal.h"
 
-/* Bounds the scan: 400 years of days is 146,000 offset look-ups. */
-enum { SCAN_YEARS_MAX = 400 };
+/* Bounds the scan: 200 years in steps of two days is 36,500 offset
+ * look-ups. Later years follow the zone's last rule (open-ended RRULEs). */
+enum { SCAN_YEARS_MAX = 200, SCAN_STEP = 2 * 86400 };
 
 struct state {
 	int32_t offset;
@@ -90,15 +92,14 @@ static int push(struct tzgen *g, int64_t at, struct state before, struct state a
 
 static int scan(struct tzgen *g, int year_first, int year_last)
 {
-	const int64_t day = 86400;
-	int64_t t = cal_civil_days_from_date(year_first, 1, 1) * day;
-	int64_t end = cal_civil_days_from_date(year_last + 1, 1, 1) * day;
+	int64_t t = cal_civil_days_from_date(year_first, 1, 1) * 86400;
+	int64_t end = cal_civil_days_from_date(year_last + 1, 1, 1) * 86400;
 	struct state cur = state_at(g->tz, t);
-	for (; t < end; t += day) {
-		struct state next = state_at(g->tz, t + day);
+	for (; t < end; t += SCAN_STEP) {
+		struct state next = state_at(g->tz, t + SCAN_STEP);
 		if (same(cur, next))
 			continue;
-		int64_t lo = t, hi = t + day;
+		int64_t lo = t, hi = t + SCAN_STEP;
 		while (hi - lo > 1) {
 			int64_t mid = lo + (hi - lo) / 2;
 			*(same(state_at(g->tz, mid), cur) ? &lo : &hi) = mid;
