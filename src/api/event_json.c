@@ -191,149 +191,166 @@ int event_json_parse(json_t *body, struct arena *a, const struct cal_limits *lim
 	return 0;
 }
 
-static json_t *string_or_null(const char *s) { return s ? json_string(s) : json_null(); }
-
-static json_t *instant_or_date(bool all_day, int64_t t)
+static void write_instant_or_date(struct jsonw *w, bool all_day, int64_t t)
 {
 	if (all_day) {
 		char d[CAL_DATE_TEXT];
 		cal_date_format((int32_t)(t / 86400), d);
-		return json_string(d);
+		jsonw_string(w, d);
+		return;
 	}
 	char s[CAL_INSTANT_TEXT];
 	cal_instant_format(t, s);
-	return json_string(s);
+	jsonw_string(w, s);
 }
 
-static json_t *render_config(const struct cal_recurrence_config *c)
+static void write_config(struct jsonw *w, const struct cal_recurrence_config *c)
 {
-	json_t *o = json_object();
-	json_object_set_new(o, "rruleType", json_string(cal_rrule_type_name(c->rrule_type)));
-	json_object_set_new(o, "interval", json_integer(c->interval));
-	json_object_set_new(o, "endType", json_string(cal_end_type_name(c->end_type)));
-	json_object_set_new(o, "count", c->end_type == CAL_END_COUNT ? json_integer(c->count) : json_null());
-	json_object_set_new(o, "until", c->end_type == CAL_END_UNTIL ? instant_or_date(true, (int64_t)c->until_date * 86400) : json_null());
-	json_object_set_new(o, "weekdays", json_integer(c->weekdays));
-	json_object_set_new(o, "monthBy", json_string(cal_month_by_name(c->month_by)));
-	json_object_set_new(o, "dayOfMonth", c->day_of_month ? json_integer(c->day_of_month) : json_null());
-	json_object_set_new(o, "weekOfMonth", c->week_of_month ? json_integer(c->week_of_month) : json_null());
-	return o;
+	jsonw_object_begin(w);
+	jsonw_kv_string(w, "rruleType", cal_rrule_type_name(c->rrule_type));
+	jsonw_kv_int(w, "interval", c->interval);
+	jsonw_kv_string(w, "endType", cal_end_type_name(c->end_type));
+	jsonw_key(w, "count");
+	if (c->end_type == CAL_END_COUNT)
+		jsonw_int(w, c->count);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "until");
+	if (c->end_type == CAL_END_UNTIL)
+		write_instant_or_date(w, true, (int64_t)c->until_date * 86400);
+	else
+		jsonw_null(w);
+	jsonw_kv_int(w, "weekdays", c->weekdays);
+	jsonw_kv_string(w, "monthBy", cal_month_by_name(c->month_by));
+	jsonw_key(w, "dayOfMonth");
+	if (c->day_of_month)
+		jsonw_int(w, c->day_of_month);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "weekOfMonth");
+	if (c->week_of_month)
+		jsonw_int(w, c->week_of_month);
+	else
+		jsonw_null(w);
+	jsonw_object_end(w);
 }
 
 /* The series part: the rule of a series; the series and original start of
  * an occurrence. */
-static void render_recurrence(json_t *o, const struct event_view *v)
+static void write_recurrence(struct jsonw *w, const struct event_view *v)
 {
 	const struct cal_event *e = v->event;
 	bool occurrence = v->series_id != NULL;
-	json_object_set_new(o, "recurring", json_boolean(occurrence || e->recurring));
 	bool series = !occurrence && e->recurring;
-	json_object_set_new(o, "rrule", series ? json_string(e->rrule) : json_null());
-	json_object_set_new(o, "recurrenceConfig", series && e->config ? render_config(e->config) : json_null());
-	json_t *ex = json_array();
+	jsonw_kv_bool(w, "recurring", occurrence || e->recurring);
+	jsonw_kv_string(w, "rrule", series ? e->rrule : NULL);
+	jsonw_key(w, "recurrenceConfig");
+	if (series && e->config)
+		write_config(w, e->config);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "exdates");
+	jsonw_array_begin(w);
 	for (size_t i = 0; series && i < e->n_exdates; i++)
-		json_array_append_new(ex, instant_or_date(e->all_day, e->exdates[i]));
-	json_object_set_new(o, "exdates", ex);
-	json_object_set_new(o, "seriesId", occurrence ? json_string(v->series_id) : json_null());
-	json_object_set_new(o, "originalStartDatetime",
-			    occurrence ? instant_or_date(e->all_day, v->original_start) : json_null());
+		write_instant_or_date(w, e->all_day, e->exdates[i]);
+	jsonw_array_end(w);
+	jsonw_kv_string(w, "seriesId", occurrence ? v->series_id : NULL);
+	jsonw_key(w, "originalStartDatetime");
+	if (occurrence)
+		write_instant_or_date(w, e->all_day, v->original_start);
+	else
+		jsonw_null(w);
 }
 
-static void render_times(json_t *o, const struct cal_event *e)
+static void write_times(struct jsonw *w, const struct cal_event *e)
 {
-	if (e->all_day) {
-		char s[CAL_DATE_TEXT], t[CAL_DATE_TEXT];
-		cal_date_format(e->start_date, s);
-		cal_date_format(e->end_date, t);
-		json_object_set_new(o, "startDatetime", json_string(s));
-		json_object_set_new(o, "endDatetime", json_string(t));
-	} else {
-		char s[CAL_INSTANT_TEXT], t[CAL_INSTANT_TEXT];
-		cal_instant_format(e->start, s);
-		cal_instant_format(e->end, t);
-		json_object_set_new(o, "startDatetime", json_string(s));
-		json_object_set_new(o, "endDatetime", json_string(t));
-	}
-	json_object_set_new(o, "allDay", json_boolean(e->all_day));
-	json_object_set_new(o, "timezone", json_string(e->timezone));
+	jsonw_key(w, "startDatetime");
+	write_instant_or_date(w, e->all_day, e->all_day ? (int64_t)e->start_date * 86400 : e->start);
+	jsonw_key(w, "endDatetime");
+	write_instant_or_date(w, e->all_day, e->all_day ? (int64_t)e->end_date * 86400 : e->end);
+	jsonw_kv_bool(w, "allDay", e->all_day);
+	jsonw_kv_string(w, "timezone", e->timezone);
 }
 
-static json_t *render_busy(const struct event_view *v)
+static void write_busy(struct jsonw *w, const struct event_view *v)
 {
 	const struct cal_event *e = v->event;
-	json_t *o = json_object();
-	json_object_set_new(o, "id", json_string(event_view_id(v)));
-	json_object_set_new(o, "companyId", json_string(e->company_id.s));
-	render_times(o, e);
-	json_object_set_new(o, "privacy", json_string(cal_privacy_name(e->privacy)));
-	json_object_set_new(o, "showAs", json_string(cal_show_as_name(e->show_as)));
-	json_object_set_new(o, "restricted", json_true());
+	jsonw_object_begin(w);
+	jsonw_kv_string(w, "id", event_view_id(v));
+	jsonw_kv_string(w, "companyId", e->company_id.s);
+	write_times(w, e);
+	jsonw_kv_string(w, "privacy", cal_privacy_name(e->privacy));
+	jsonw_kv_string(w, "showAs", cal_show_as_name(e->show_as));
+	jsonw_kv_bool(w, "restricted", true);
 	if (v->series_id)
-		json_object_set_new(o, "seriesId", json_string(v->series_id));
-	return o;
+		jsonw_kv_string(w, "seriesId", v->series_id);
+	jsonw_object_end(w);
 }
 
-static json_t *render_attendees(const struct cal_event *e)
+static void write_attendees(struct jsonw *w, const struct cal_event *e)
 {
-	json_t *list = json_array();
+	jsonw_array_begin(w);
 	for (size_t i = 0; i < e->n_attendees; i++) {
 		const struct cal_attendee *at = &e->attendees[i];
-		json_t *o = json_object();
-		json_object_set_new(o, "id", json_string(at->id.s));
-		json_object_set_new(o, "userId", string_or_null(at->user_id));
-		json_object_set_new(o, "partnerId", string_or_null(at->partner_id));
-		json_object_set_new(o, "email", json_string(at->email));
-		json_object_set_new(o, "displayName", string_or_null(at->display_name));
-		json_object_set_new(o, "role", json_string(cal_role_name(at->role)));
-		json_object_set_new(o, "state", json_string(cal_partstat_name(at->state)));
-		json_array_append_new(list, o);
+		jsonw_object_begin(w);
+		jsonw_kv_string(w, "id", at->id.s);
+		jsonw_kv_string(w, "userId", at->user_id);
+		jsonw_kv_string(w, "partnerId", at->partner_id);
+		jsonw_kv_string(w, "email", at->email);
+		jsonw_kv_string(w, "displayName", at->display_name);
+		jsonw_kv_string(w, "role", cal_role_name(at->role));
+		jsonw_kv_string(w, "state", cal_partstat_name(at->state));
+		jsonw_object_end(w);
 	}
-	return list;
+	jsonw_array_end(w);
 }
 
-static json_t *render_alarms(const struct cal_event *e)
+static void write_alarms(struct jsonw *w, const struct cal_event *e)
 {
-	json_t *list = json_array();
+	jsonw_array_begin(w);
 	for (size_t i = 0; i < e->n_alarms; i++) {
 		const struct cal_alarm *al = &e->alarms[i];
-		json_t *o = json_object();
-		json_object_set_new(o, "id", json_string(al->id.s));
-		json_object_set_new(o, "type", json_string(cal_alarm_type_name(al->type)));
-		json_object_set_new(o, "intervalValue", json_integer(al->interval_value));
-		json_object_set_new(o, "intervalUnit", json_string(cal_interval_unit_name(al->interval_unit)));
-		json_array_append_new(list, o);
+		jsonw_object_begin(w);
+		jsonw_kv_string(w, "id", al->id.s);
+		jsonw_kv_string(w, "type", cal_alarm_type_name(al->type));
+		jsonw_kv_int(w, "intervalValue", al->interval_value);
+		jsonw_kv_string(w, "intervalUnit", cal_interval_unit_name(al->interval_unit));
+		jsonw_object_end(w);
 	}
-	return list;
+	jsonw_array_end(w);
 }
 
-json_t *event_json_render(struct arena *a, const struct event_view *v)
+void event_json_write(struct jsonw *w, const struct event_view *v)
 {
-	(void)a;
 	const struct cal_event *e = v->event;
-	if (v->view != CAL_VIEW_FULL)
-		return render_busy(v);
+	if (v->view != CAL_VIEW_FULL) {
+		write_busy(w, v);
+		return;
+	}
 	char created[CAL_INSTANT_TEXT], updated[CAL_INSTANT_TEXT];
 	cal_instant_format(e->created_at, created);
 	cal_instant_format(e->updated_at, updated);
-	json_t *o = json_object();
-	json_object_set_new(o, "id", json_string(event_view_id(v)));
-	json_object_set_new(o, "companyId", json_string(e->company_id.s));
-	json_object_set_new(o, "name", json_string(e->name));
-	json_object_set_new(o, "description", string_or_null(e->description));
-	json_object_set_new(o, "location", string_or_null(e->location));
-	render_times(o, e);
-	json_object_set_new(o, "privacy", json_string(cal_privacy_name(e->privacy)));
-	json_object_set_new(o, "showAs", json_string(cal_show_as_name(e->show_as)));
-	json_object_set_new(o, "organizerId", json_string(e->organizer_id.s));
-	json_object_set_new(o, "organizerEmail", string_or_null(e->organizer_email));
-	render_recurrence(o, v);
-	json_object_set_new(o, "resModel", string_or_null(e->res_model));
-	json_object_set_new(o, "resId", string_or_null(e->res_id));
-	json_object_set_new(o, "attendees", render_attendees(e));
-	json_object_set_new(o, "alarms", render_alarms(e));
-	json_object_set_new(o, "createdAt", json_string(created));
-	json_object_set_new(o, "updatedAt", json_string(updated));
-	return o;
+	jsonw_object_begin(w);
+	jsonw_kv_string(w, "id", event_view_id(v));
+	jsonw_kv_string(w, "companyId", e->company_id.s);
+	jsonw_kv_string(w, "name", e->name);
+	jsonw_kv_string(w, "description", e->description);
+	jsonw_kv_string(w, "location", e->location);
+	write_times(w, e);
+	jsonw_kv_string(w, "privacy", cal_privacy_name(e->privacy));
+	jsonw_kv_string(w, "showAs", cal_show_as_name(e->show_as));
+	jsonw_kv_string(w, "organizerId", e->organizer_id.s);
+	jsonw_kv_string(w, "organizerEmail", e->organizer_email);
+	write_recurrence(w, v);
+	jsonw_kv_string(w, "resModel", e->res_model);
+	jsonw_kv_string(w, "resId", e->res_id);
+	jsonw_key(w, "attendees");
+	write_attendees(w, e);
+	jsonw_key(w, "alarms");
+	write_alarms(w, e);
+	jsonw_kv_string(w, "createdAt", created);
+	jsonw_kv_string(w, "updatedAt", updated);
+	jsonw_object_end(w);
 }
 
 const char *event_etag(struct arena *a, const struct cal_event *e)

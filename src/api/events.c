@@ -36,11 +36,31 @@ static int parse_scope(struct request *req, enum event_scope *ret)
 	return 0;
 }
 
+enum { EVENT_JSON_MAX = 64 * 1024 * 1024 };
+
+/* The JSON text of a response, moved into the request's arena. */
+static int respond_text(struct request *req, struct response *res, int status, struct strbuf *out,
+			int err)
+{
+	if (err == 0) {
+		res->text = arena_strndup(req->arena, strbuf_str(out), out->len);
+		res->text_len = out->len;
+		res->content_type = "application/json";
+		res->status = status;
+	}
+	strbuf_release(out);
+	return err < 0 ? err : res->text ? 0 : CAL_E_NOMEM;
+}
+
 static int respond_event(struct request *req, struct response *res, int status,
 			 const struct event_view *v)
 {
+	struct strbuf out = STRBUF_INIT(EVENT_JSON_MAX);
+	struct jsonw w;
+	jsonw_init(&w, &out);
+	event_json_write(&w, v);
 	res->etag = event_etag(req->arena, v->event);
-	return respond_json(res, status, event_json_render(req->arena, v));
+	return respond_text(req, res, status, &out, w.err);
 }
 
 int api_events_create(struct request *req, struct response *res)
@@ -179,11 +199,16 @@ int api_events_list(struct request *req, struct response *res)
 	struct events_list_result out;
 	if ((r = events_list(req->app, req->arena, req->who, &lr, req->err, &out)) < 0)
 		return r;
-	json_t *items = json_array();
+	struct strbuf text = STRBUF_INIT(EVENT_JSON_MAX);
+	struct jsonw w;
+	jsonw_init(&w, &text);
+	jsonw_object_begin(&w);
+	jsonw_key(&w, "items");
+	jsonw_array_begin(&w);
 	for (size_t i = 0; i < out.n; i++)
-		json_array_append_new(items, event_json_render(req->arena, &out.items[i]));
-	json_t *body = json_object();
-	json_object_set_new(body, "items", items);
-	json_object_set_new(body, "nextCursor", out.next_cursor ? json_string(out.next_cursor) : json_null());
-	return respond_json(res, 200, body);
+		event_json_write(&w, &out.items[i]);
+	jsonw_array_end(&w);
+	jsonw_kv_string(&w, "nextCursor", out.next_cursor);
+	jsonw_object_end(&w);
+	return respond_text(req, res, 200, &text, w.err);
 }

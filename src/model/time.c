@@ -72,6 +72,11 @@ int cal_instant_parse(const char *text, int64_t *ret_utc)
 	int64_t local;
 	if (cal_civil_to_epoch_utc(&c, &local) < 0)
 		return CAL_E_INVALID;
+	/* The year range holds for the instant too, not only as written:
+	 * 1900-01-01T00:00:01+05:00 is in 1899 and could not be written back. */
+	struct cal_civil utc;
+	if (cal_epoch_to_civil_utc(local - offset, &utc) < 0 || utc.year < CAL_YEAR_MIN || utc.year > CAL_YEAR_MAX)
+		return CAL_E_INVALID;
 	*ret_utc = local - offset;
 	return 0;
 }

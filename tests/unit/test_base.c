@@ -185,3 +185,56 @@ Test(metrics, renders_prometheus_text)
 	strbuf_release(&out);
 	metrics_free(m);
 }
+
+#include "base/jsonw.h"
+
+Test(jsonw, writes_valid_json_that_jansson_reads_back)
+{
+	struct strbuf out = STRBUF_INIT(1 << 20);
+	struct jsonw w;
+	jsonw_init(&w, &out);
+	jsonw_object_begin(&w);
+	jsonw_kv_string(&w, "s", "quote\" backslash\\ nl\n tab\t ctl\x01 ünï ☕ </script>");
+	jsonw_kv_null(&w, "n");
+	jsonw_kv_string(&w, "ns", NULL);
+	jsonw_kv_int(&w, "i", -9007199254740993LL);
+	jsonw_kv_bool(&w, "b", false);
+	jsonw_key(&w, "a");
+	jsonw_array_begin(&w);
+	jsonw_array_end(&w);
+	jsonw_key(&w, "nested");
+	jsonw_array_begin(&w);
+	for (int i = 0; i < 3; i++) {
+		jsonw_object_begin(&w);
+		jsonw_kv_int(&w, "k", i);
+		jsonw_object_end(&w);
+	}
+	jsonw_string(&w, "");
+	jsonw_array_end(&w);
+	jsonw_object_end(&w);
+	cr_assert_eq(w.err, 0);
+	json_error_t jerr;
+	json_t *v = json_loads(strbuf_str(&out), JSON_REJECT_DUPLICATES, &jerr);
+	cr_assert_not_null(v, "%s: %s", jerr.text, strbuf_str(&out));
+	cr_assert_str_eq(json_string_value(json_object_get(v, "s")),
+			 "quote\" backslash\\ nl\n tab\t ctl\x01 ünï ☕ </script>");
+	cr_assert(json_is_null(json_object_get(v, "ns")));
+	cr_assert_eq(json_integer_value(json_object_get(v, "i")), -9007199254740993LL);
+	cr_assert_eq(json_array_size(json_object_get(v, "nested")), 4);
+	json_decref(v);
+	strbuf_release(&out);
+}
+
+Test(jsonw, the_cap_is_an_error_not_an_overflow)
+{
+	struct strbuf out = STRBUF_INIT(16);
+	struct jsonw w;
+	jsonw_init(&w, &out);
+	jsonw_array_begin(&w);
+	for (int i = 0; i < 100; i++)
+		jsonw_string(&w, "abcdef");
+	jsonw_array_end(&w);
+	cr_assert_eq(w.err, CAL_E_TOO_LARGE);
+	cr_assert_leq(out.len, 16);
+	strbuf_release(&out);
+}

@@ -556,6 +556,38 @@ int sqlite_event_delete(struct store_conn *c, const char *id, int64_t expected_v
 	return delete_recurrence(sc, id);
 }
 
+/* Reads rows of `s` (already bound) into a page with children. */
+static int read_events(struct sqlite_conn *sc, struct arena *a, sqlite3_stmt *s, size_t cap,
+		       struct store_event_page *ret)
+{
+	size_t n = 0, alloc = 8;
+	struct cal_event *items = arena_calloc(a, alloc, sizeof *items);
+	int rc = SQLITE_DONE;
+	while (items && n < cap && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == alloc) {
+			struct cal_event *bigger = arena_calloc(a, alloc * 2, sizeof *bigger);
+			if (!bigger) {
+				sqlite3_reset(s);
+				return CAL_E_NOMEM;
+			}
+			memcpy(bigger, items, n * sizeof *items);
+			items = bigger;
+			alloc *= 2;
+		}
+		read_event(a, s, &items[n++]);
+	}
+	sqlite3_reset(s);
+	if (!items)
+		return CAL_E_NOMEM;
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return sq_map_rc(sc, rc);
+	int r = load_children(sc, a, items, n);
+	if (r < 0)
+		return r;
+	*ret = (struct store_event_page){ .items = items, .n = n };
+	return 0;
+}
+
 int sqlite_events_range(struct store_conn *c, struct arena *a, const struct store_event_query *q,
 			struct store_event_page *ret)
 {
@@ -589,52 +621,14 @@ int sqlite_events_range(struct store_conn *c, struct arena *a, const struct stor
 	sqlite3_bind_int(s, 11, q->series);
 	sqlite3_bind_int64(s, 10, (sqlite3_int64)q->limit + 1);
 
-	struct cal_event *items = arena_calloc(a, (size_t)q->limit + 1, sizeof *items);
-	if (!items) {
-		sqlite3_reset(s);
-		return CAL_E_NOMEM;
-	}
-	size_t n = 0;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n <= q->limit)
-		read_event(a, s, &items[n++]);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return sq_map_rc(sc, rc);
-	bool more = n > q->limit;
-	if (more)
-		n = q->limit;
-	if ((r = load_children(sc, a, items, n)) < 0)
+	/* Grown as rows come: a page is usually far below its limit. */
+	struct store_event_page page;
+	if ((r = read_events(sc, a, s, (size_t)q->limit + 1, &page)) < 0)
 		return r;
-	*ret = (struct store_event_page){ .items = items, .n = n, .more = more };
-	return 0;
-}
-
-/* Reads rows of `s` (already bound) into a page with children. */
-static int read_events(struct sqlite_conn *sc, struct arena *a, sqlite3_stmt *s, size_t cap,
-		       struct store_event_page *ret)
-{
-	size_t n = 0, alloc = 8;
-	struct cal_event *items = arena_calloc(a, alloc, sizeof *items);
-	int rc;
-	while (items && (rc = sqlite3_step(s)) == SQLITE_ROW && n < cap) {
-		if (n == alloc) {
-			struct cal_event *bigger = arena_calloc(a, alloc * 2, sizeof *bigger);
-			if (!bigger)
-				break;
-			memcpy(bigger, items, n * sizeof *items);
-			items = bigger;
-			alloc *= 2;
-		}
-		read_event(a, s, &items[n++]);
-	}
-	sqlite3_reset(s);
-	if (!items)
-		return CAL_E_NOMEM;
-	int r = load_children(sc, a, items, n);
-	if (r < 0)
-		return r;
-	*ret = (struct store_event_page){ .items = items, .n = n };
+	page.more = page.n > q->limit;
+	if (page.more)
+		page.n = q->limit;
+	*ret = page;
 	return 0;
 }
 
