@@ -59,7 +59,7 @@ int metrics_render(const struct metrics *m, struct strbuf *out)
 		for (int c = 0; r == 0 && c < N_CLASSES; c++) {
 			uint_fast64_t v = atomic_load_explicit(&m->slots[i].requests[c], memory_order_relaxed);
 			if (v)
-				r = strbuf_printf(out, "calendard_http_requests_total{route=\"%s\",status=\"%dxx\"} %llu\n",
+				r = strbuf_printf(out, "calendard_http_requests_total{%s,status=\"%dxx\"} %llu\n",
 						  m->labels[i], c + 1, (unsigned long long)v);
 		}
 	if (r == 0)
@@ -73,14 +73,14 @@ int metrics_render(const struct metrics *m, struct strbuf *out)
 		uint_fast64_t cumulative = 0;
 		for (int b = 0; r == 0 && b < N_BUCKETS; b++) {
 			cumulative += atomic_load_explicit(&s->buckets[b], memory_order_relaxed);
-			r = strbuf_printf(out, "calendard_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
+			r = strbuf_printf(out, "calendard_http_request_duration_seconds_bucket{%s,le=\"%g\"} %llu\n",
 					  m->labels[i], bucket_bounds[b], (unsigned long long)cumulative);
 		}
 		if (r == 0)
 			r = strbuf_printf(out,
-					  "calendard_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n"
-					  "calendard_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n"
-					  "calendard_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
+					  "calendard_http_request_duration_seconds_bucket{%s,le=\"+Inf\"} %llu\n"
+					  "calendard_http_request_duration_seconds_sum{%s} %.6f\n"
+					  "calendard_http_request_duration_seconds_count{%s} %llu\n",
 					  m->labels[i], (unsigned long long)count, m->labels[i],
 					  (double)atomic_load_explicit(&s->sum_us, memory_order_relaxed) / 1e6,
 					  m->labels[i], (unsigned long long)count);

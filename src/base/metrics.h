@@ -10,7 +10,8 @@
 
 struct metrics;
 
-/* `labels[i]` names slot i (borrowed; must outlive the metrics). */
+/* `labels[i]` is the label set of slot i, as Prometheus text without the
+ * braces (`route="/x",method="GET"`); borrowed, must outlive the metrics. */
 struct metrics *metrics_new(const char *const *labels, size_t n);
 void metrics_free(struct metrics *m);
 void metrics_observe(struct metrics *m, size_t slot, int status, double seconds);

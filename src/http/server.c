@@ -201,10 +201,15 @@ int http_server_start(struct app *app, struct http_server **ret)
 		return CAL_E_NOMEM;
 	s->app = app;
 	s->metric_labels = calloc(api_routes_count + 1, sizeof *s->metric_labels);
-	for (size_t i = 0; s->metric_labels && i < api_routes_count; i++)
-		s->metric_labels[i] = api_routes[i].path;
+	/* Label sets "route=...,method=...": routes share paths across methods. */
+	for (size_t i = 0; s->metric_labels && i < api_routes_count; i++) {
+		char *label = NULL;
+		if (asprintf(&label, "route=\"%s\",method=\"%s\"", api_routes[i].path, api_routes[i].method) < 0)
+			label = strdup("route=\"?\"");
+		s->metric_labels[i] = label ? label : "";
+	}
 	if (s->metric_labels)
-		s->metric_labels[api_routes_count] = "unmatched";
+		s->metric_labels[api_routes_count] = "route=\"unmatched\"";
 	app->metrics = metrics_new(s->metric_labels, api_routes_count + 1);
 
 	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons(app->config->listen_port) };
@@ -242,6 +247,9 @@ void http_server_stop(struct http_server *s, unsigned grace_seconds)
 	MHD_stop_daemon(s->daemon);
 	metrics_free(s->app->metrics);
 	s->app->metrics = NULL;
+	for (size_t i = 0; i < api_routes_count; i++)
+		if (*s->metric_labels[i])
+			free((char *)s->metric_labels[i]);
 	free(s->metric_labels);
 	free(s);
 }

@@ -169,7 +169,7 @@ Test(crypto, password_hash_and_verify)
 
 Test(metrics, renders_prometheus_text)
 {
-	static const char *const labels[] = { "/a", "unmatched" };
+	static const char *const labels[] = { "route=\"/a\",method=\"GET\"", "route=\"unmatched\"" };
 	struct metrics *m = metrics_new(labels, 2);
 	metrics_observe(m, 0, 200, 0.0007);
 	metrics_observe(m, 0, 404, 3.0);
@@ -177,10 +177,10 @@ Test(metrics, renders_prometheus_text)
 	struct strbuf out = STRBUF_INIT(1 << 20);
 	cr_assert_eq(metrics_render(m, &out), 0);
 	const char *s = strbuf_str(&out);
-	cr_assert_not_null(strstr(s, "calendard_http_requests_total{route=\"/a\",status=\"2xx\"} 1"));
-	cr_assert_not_null(strstr(s, "calendard_http_requests_total{route=\"/a\",status=\"4xx\"} 1"));
-	cr_assert_not_null(strstr(s, "calendard_http_request_duration_seconds_bucket{route=\"/a\",le=\"0.001\"} 1"));
-	cr_assert_not_null(strstr(s, "calendard_http_request_duration_seconds_bucket{route=\"/a\",le=\"+Inf\"} 2"));
+	cr_assert_not_null(strstr(s, "calendard_http_requests_total{route=\"/a\",method=\"GET\",status=\"2xx\"} 1"));
+	cr_assert_not_null(strstr(s, "calendard_http_requests_total{route=\"/a\",method=\"GET\",status=\"4xx\"} 1"));
+	cr_assert_not_null(strstr(s, "calendard_http_request_duration_seconds_bucket{route=\"/a\",method=\"GET\",le=\"0.001\"} 1"));
+	cr_assert_not_null(strstr(s, "calendard_http_request_duration_seconds_bucket{route=\"/a\",method=\"GET\",le=\"+Inf\"} 2"));
 	cr_assert_null(strstr(s, "unmatched\",status"));
 	strbuf_release(&out);
 	metrics_free(m);
