@@ -353,7 +353,7 @@ void event_json_write(struct jsonw *w, const struct event_view *v)
 	jsonw_object_end(w);
 }
 
-const char *event_etag(struct arena *a, const struct cal_event *e)
+const char *event_etag(struct arena *a, const struct event_view *v)
 {
-	return arena_printf(a, "\"v%" PRId64 "\"", e->version);
+	return arena_printf(a, "\"v%" PRId64 "\"", v->etag_version ? v->etag_version : v->event->version);
 }

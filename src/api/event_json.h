@@ -18,6 +18,6 @@ int event_json_parse(json_t *body, struct arena *a, const struct cal_limits *lim
  * busy block is an allow-list, so a new field cannot leak by default. */
 void event_json_write(struct jsonw *w, const struct event_view *v);
 /* The ETag of an event version: "\"v<version>\"" in the arena. */
-const char *event_etag(struct arena *a, const struct cal_event *e);
+const char *event_etag(struct arena *a, const struct event_view *v);
 
 #endif

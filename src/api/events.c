@@ -59,7 +59,7 @@ static int respond_event(struct request *req, struct response *res, int status,
 	struct jsonw w;
 	jsonw_init(&w, &out);
 	event_json_write(&w, v);
-	res->etag = event_etag(req->arena, v->event);
+	res->etag = event_etag(req->arena, v);
 	return respond_text(req, res, status, &out, w.err);
 }
 

@@ -19,6 +19,7 @@ struct event_view {
 	const char *public_id; /* NULL: event->id */
 	const char *series_id; /* occurrences only */
 	int64_t original_start;
+	int64_t etag_version;  /* 0: event->version */
 };
 
 static inline const char *event_view_id(const struct event_view *v)

@@ -85,14 +85,17 @@ static void place_all_day(struct app *app, struct cal_event *e)
 	(void)cal_date_start_in_zone(tz, e->end_date, &e->end);
 }
 
-static void set_occurrence_view(struct event_ctx *ctx, struct cal_event *e, const cal_uuid *series,
+/* An occurrence's ETag is its series': If-Match on an occurrence is checked
+ * against the series. */
+static void set_occurrence_view(struct event_ctx *ctx, struct cal_event *e, const struct cal_event *series,
 				int64_t original_start)
 {
 	*ctx->view = (struct event_view){
+		.etag_version = series->version,
 		.event = e,
 		.view = view_of(ctx->who, e),
-		.public_id = occurrence_id_format(ctx->arena, series->s, original_start),
-		.series_id = arena_strdup(ctx->arena, series->s),
+		.public_id = occurrence_id_format(ctx->arena, series->id.s, original_start),
+		.series_id = arena_strdup(ctx->arena, series->id.s),
 		.original_start = original_start,
 	};
 }
@@ -112,7 +115,7 @@ int occurrence_get(struct store_conn *c, struct event_ctx *ctx, const struct occ
 			return CAL_E_NOMEM;
 		place_all_day(ctx->app, e);
 	}
-	set_occurrence_view(ctx, e, &ref->series, ref->original_start);
+	set_occurrence_view(ctx, e, &o.master, ref->original_start);
 	return 0;
 }
 
@@ -179,7 +182,7 @@ static int create_exception(struct store_conn *c, struct event_ctx *ctx, struct 
 	if (r == 0)
 		r = store_event_insert(c, e);
 	if (r == 0)
-		set_occurrence_view(ctx, e, &o->master.id, o->inst.start);
+		set_occurrence_view(ctx, e, &o->master, o->inst.start);
 	return r;
 }
 
@@ -357,7 +360,7 @@ int occurrence_update(struct store_conn *c, struct event_ctx *ctx, const struct 
 		ctx->allow_exception_rows = true;
 		ctx->match.present = false;
 		if ((r = update_row(c, ctx, o.exception->id.s, ctx->event)) == 0)
-			set_occurrence_view(ctx, ctx->event, &ref->series, ref->original_start);
+			set_occurrence_view(ctx, ctx->event, &o.master, ref->original_start);
 		return r;
 	case SCOPE_FOLLOWING:
 		if (!o.has_inst)

@@ -202,6 +202,22 @@ eachStore((ctx) => {
     expectProblem(await s.api('GET', `/api/v1/calendar/events/${next.id}`, H(token)), 404, {});
   });
 
+  it("an occurrence's ETag is its series': If-Match guards occurrences against series changes", async () => {
+    const s = ctx.server;
+    const e = await create(s, token, { name: 'Tagged', startDatetime: '2025-06-02T09:00:00Z', endDatetime: '2025-06-02T10:00:00Z', timezone: 'UTC', rrule: 'FREQ=DAILY;COUNT=5' });
+    const occ = `${e.id}_20250603T090000Z`;
+    const got = await s.api('GET', `/api/v1/calendar/events/${occ}`, H(token));
+    expectStatus(got, 200);
+    const series = await s.api('GET', `/api/v1/calendar/events/${e.id}`, H(token));
+    assert.equal(got.headers.etag, series.headers.etag);
+    let r = await s.api('PATCH', `/api/v1/calendar/events/${occ}`, { token, headers: { 'If-Match': got.headers.etag }, body: { name: 'One' } });
+    expectStatus(r, 200);
+    r = await s.api('PATCH', `/api/v1/calendar/events/${occ}`, { token, headers: { 'If-Match': r.headers.etag }, body: { name: 'Two' } });
+    expectStatus(r, 200, 'the exception changed, the series did not');
+    expectStatus(await s.api('PATCH', `/api/v1/calendar/events/${e.id}`, { token, body: { location: 'Elsewhere' } }), 200);
+    expectProblem(await s.api('PATCH', `/api/v1/calendar/events/${occ}`, { token, headers: { 'If-Match': r.headers.etag }, body: { name: 'Three' } }), 412, {});
+  });
+
   it('all-day series stay on their dates; EXDATEs by date; private series are busy blocks to colleagues', async () => {
     const s = ctx.server;
     const e = await create(s, token, { name: 'Cierre', allDay: true, startDatetime: '2025-01-31', endDatetime: '2025-02-01',
