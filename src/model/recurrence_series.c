@@ -193,9 +193,13 @@ static void pending_drop_front(struct walk *w, size_t n)
 	w->npending -= n;
 }
 
-/* Hands instances to the sink in UTC order, once each (see the top). */
+/* Hands instances to the sink in UTC order, once each (see the top). A
+ * gap instance only joins the queue: the wall times after the gap, which
+ * may name the same instants, are still to come. */
 static int walk_order(struct walk *w, const struct cal_instance *inst, bool gap)
 {
+	if (gap)
+		return pending_insert(w, inst);
 	size_t i = 0;
 	int rc = 0;
 	while (rc == 0 && i < w->npending && w->pending[i].start < inst->start)
@@ -203,13 +207,10 @@ static int walk_order(struct walk *w, const struct cal_instance *inst, bool gap)
 	pending_drop_front(w, i);
 	if (rc != 0)
 		return rc;
-	if (w->npending > 0 && w->pending[0].start == inst->start) {
-		if (gap)
-			return 0;
-		/* The wall time after the gap names the instant as it is. */
+	/* The wall time after the gap names the instant as it is. */
+	if (w->npending > 0 && w->pending[0].start == inst->start)
 		pending_drop_front(w, 1);
-	}
-	return gap ? pending_insert(w, inst) : w->sink(inst, w->ctx);
+	return w->sink(inst, w->ctx);
 }
 
 static int walk_step(struct walk *w, int64_t wall)

@@ -8,6 +8,20 @@
 
 #include "store/sqlite/sqlite_internal.h"
 
+static void plan_of(struct store_conn *c, enum stmt_id id, char *plan, size_t cap)
+{
+	char plan_sql[8192];
+	snprintf(plan_sql, sizeof plan_sql, "EXPLAIN QUERY PLAN %s", sq_stmt_text(id));
+	sqlite3_stmt *st;
+	cr_assert_eq(sqlite3_prepare_v2(SQC(c)->db, plan_sql, -1, &st, NULL), SQLITE_OK);
+	plan[0] = '\0';
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		strncat(plan, (const char *)sqlite3_column_text(st, 3), cap - strlen(plan) - 2);
+		strcat(plan, "\n");
+	}
+	sqlite3_finalize(st);
+}
+
 Test(sqlite_plan, window_query_is_index_driven)
 {
 	char dir[] = "/tmp/calplanXXXXXX";
@@ -21,19 +35,19 @@ Test(sqlite_plan, window_query_is_index_driven)
 	struct store_conn *c;
 	cr_assert_eq(store_acquire(s, &c), 0);
 
-	char plan_sql[8192];
-	snprintf(plan_sql, sizeof plan_sql, "EXPLAIN QUERY PLAN %s", sq_stmt_text(ST_RANGE));
-	sqlite3_stmt *st;
-	cr_assert_eq(sqlite3_prepare_v2(SQC(c)->db, plan_sql, -1, &st, NULL), SQLITE_OK);
-	char plan[8192] = "";
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		strncat(plan, (const char *)sqlite3_column_text(st, 3), sizeof plan - strlen(plan) - 2);
-		strcat(plan, "\n");
-	}
-	sqlite3_finalize(st);
+	char plan[8192];
+	plan_of(c, ST_RANGE, plan, sizeof plan);
 	cr_assert_not_null(strstr(plan, "idx_calendar_attendees_user_span"), "%s", plan);
 	cr_assert_not_null(strstr(plan, "idx_calendar_attendees_user_long"), "%s", plan);
 	cr_assert_not_null(strstr(plan, "SEARCH e USING INDEX sqlite_autoindex_calendar_events_1 (id=?)"), "%s", plan);
+	cr_assert_null(strstr(plan, "idx_calendar_events_dates"), "%s", plan);
+	cr_assert_null(strstr(plan, "SCAN e"), "%s", plan);
+	cr_assert_null(strstr(plan, "SCAN a"), "%s", plan);
+
+	/* One user: both ranges straight from the span indexes, events by id. */
+	plan_of(c, ST_RANGE_ONE, plan, sizeof plan);
+	cr_assert_not_null(strstr(plan, "idx_calendar_attendees_user_span (user_id=? AND event_start>? AND event_start<?)"), "%s", plan);
+	cr_assert_not_null(strstr(plan, "idx_calendar_attendees_user_long (user_id=? AND event_end>?)"), "%s", plan);
 	cr_assert_null(strstr(plan, "idx_calendar_events_dates"), "%s", plan);
 	cr_assert_null(strstr(plan, "SCAN e"), "%s", plan);
 	cr_assert_null(strstr(plan, "SCAN a"), "%s", plan);

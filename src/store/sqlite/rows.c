@@ -329,131 +329,80 @@ int sqlite_event_insert(struct store_conn *c, const struct cal_event *e)
 }
 
 
-struct event_slot {
-	const char *id;
-	size_t index;
-};
-
-static int slot_cmp(const void *a, const void *b)
+static void read_attendee(struct arena *a, sqlite3_stmt *s, struct cal_attendee *at)
 {
-	return strcmp(((const struct event_slot *)a)->id, ((const struct event_slot *)b)->id);
+	sq_col_uuid(s, 1, &at->id);
+	at->user_id = sq_col_text(a, s, 2);
+	at->partner_id = sq_col_text(a, s, 3);
+	at->email = sq_col_text(a, s, 4);
+	at->display_name = sq_col_text(a, s, 5);
+	at->role = (enum cal_role)cal_role_parse((const char *)sqlite3_column_text(s, 6));
+	at->state = (enum cal_partstat)cal_partstat_parse((const char *)sqlite3_column_text(s, 7));
 }
 
-/* Child rows arrive grouped by event id; a sorted index maps an id back to
- * its event without a quadratic scan. */
-static struct event_slot *index_events(struct arena *a, const struct cal_event *events, size_t n)
+static void read_alarm(sqlite3_stmt *s, struct cal_alarm *al)
 {
-	struct event_slot *slots = arena_calloc(a, n, sizeof *slots);
-	if (!slots)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		slots[i] = (struct event_slot){ events[i].id.s, i };
-	qsort(slots, n, sizeof *slots, slot_cmp);
-	return slots;
+	sq_col_uuid(s, 1, &al->id);
+	al->type = (enum cal_alarm_type)cal_alarm_type_parse((const char *)sqlite3_column_text(s, 2));
+	al->interval_value = sqlite3_column_int(s, 3);
+	al->interval_unit = (enum cal_interval_unit)cal_interval_unit_parse((const char *)sqlite3_column_text(s, 4));
 }
 
-static ssize_t find_event(const struct event_slot *slots, size_t n, const char *id)
+/* Reads the rows of one child statement into an array grown in the arena. */
+static int read_children(struct sqlite_conn *sc, struct arena *a, enum stmt_id id, const char *event_id,
+			 size_t elem, void **ret, size_t *ret_n)
 {
-	struct event_slot key = { id, 0 };
-	const struct event_slot *hit = bsearch(&key, slots, n, sizeof *slots, slot_cmp);
-	return hit ? (ssize_t)hit->index : -1;
-}
-
-struct child_node {
-	struct child_node *next;
-	size_t event;
-	union {
-		struct cal_attendee attendee;
-		struct cal_alarm alarm;
-	} v;
-};
-
-/* Reads (event_id, ...) rows into per-event arrays. `read_row` fills a node
- * from the current row. */
-static int collect_children(struct sqlite_conn *sc, struct arena *a, enum stmt_id id,
-			    const char *ids_json, struct cal_event *events, size_t n, bool attendees)
-{
-	struct event_slot *slots = index_events(a, events, n);
 	sqlite3_stmt *s = NULL;
 	int r = sq_stmt(sc, id, &s);
-	if (r < 0 || !slots)
-		return r < 0 ? r : CAL_E_NOMEM;
-	sq_bind_text(s, 1, ids_json);
-	size_t *counts = arena_calloc(a, n, sizeof *counts);
-	struct child_node *head = NULL, **tail = &head;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		ssize_t ev = find_event(slots, n, (const char *)sqlite3_column_text(s, 0));
-		struct child_node *node = arena_alloc(a, sizeof *node);
-		if (!node || !counts) {
-			sqlite3_reset(s);
-			return CAL_E_NOMEM;
+	if (r < 0)
+		return r;
+	sq_bind_text(s, 1, event_id);
+	size_t n = 0, alloc = 4;
+	unsigned char *items = arena_calloc(a, alloc, elem);
+	int rc = SQLITE_DONE;
+	while (items && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == alloc) {
+			unsigned char *bigger = arena_calloc(a, alloc * 2, elem);
+			if (!bigger) {
+				items = NULL;
+				break;
+			}
+			memcpy(bigger, items, n * elem);
+			items = bigger;
+			alloc *= 2;
 		}
-		if (ev < 0)
-			continue;
-		node->event = (size_t)ev;
-		if (attendees) {
-			struct cal_attendee *at = &node->v.attendee;
-			sq_col_uuid(s, 1, &at->id);
-			at->user_id = sq_col_text(a, s, 2);
-			at->partner_id = sq_col_text(a, s, 3);
-			at->email = sq_col_text(a, s, 4);
-			at->display_name = sq_col_text(a, s, 5);
-			at->role = (enum cal_role)cal_role_parse((const char *)sqlite3_column_text(s, 6));
-			at->state = (enum cal_partstat)cal_partstat_parse((const char *)sqlite3_column_text(s, 7));
-		} else {
-			struct cal_alarm *al = &node->v.alarm;
-			sq_col_uuid(s, 1, &al->id);
-			al->type = (enum cal_alarm_type)cal_alarm_type_parse((const char *)sqlite3_column_text(s, 2));
-			al->interval_value = sqlite3_column_int(s, 3);
-			al->interval_unit = (enum cal_interval_unit)cal_interval_unit_parse((const char *)sqlite3_column_text(s, 4));
-		}
-		counts[ev]++;
-		*tail = node;
-		tail = &node->next;
+		if (id == ST_ATTENDEES_OF)
+			read_attendee(a, s, (struct cal_attendee *)(items + n * elem));
+		else
+			read_alarm(s, (struct cal_alarm *)(items + n * elem));
+		n++;
 	}
 	sqlite3_reset(s);
+	if (!items)
+		return CAL_E_NOMEM;
 	if (rc != SQLITE_DONE)
 		return sq_map_rc(sc, rc);
-	for (size_t i = 0; i < n; i++) {
-		if (attendees) {
-			events[i].attendees = arena_calloc(a, counts[i] ? counts[i] : 1, sizeof(struct cal_attendee));
-			events[i].n_attendees = 0;
-		} else {
-			events[i].alarms = arena_calloc(a, counts[i] ? counts[i] : 1, sizeof(struct cal_alarm));
-			events[i].n_alarms = 0;
-		}
-		if (!(attendees ? (void *)events[i].attendees : (void *)events[i].alarms))
-			return CAL_E_NOMEM;
-	}
-	for (struct child_node *node = head; node; node = node->next) {
-		struct cal_event *e = &events[node->event];
-		if (attendees)
-			e->attendees[e->n_attendees++] = node->v.attendee;
-		else
-			e->alarms[e->n_alarms++] = node->v.alarm;
-	}
+	*ret = items;
+	*ret_n = n;
 	return 0;
 }
 
-/* Loads attendees and alarms of `events` with one query each. */
+/* Loads the attendees and alarms of each event. */
 static int load_children(struct sqlite_conn *sc, struct arena *a, struct cal_event *events, size_t n)
 {
-	if (n == 0)
-		return 0;
-	struct strbuf ids = STRBUF_INIT(64 * 1024 * 1024);
-	strbuf_puts(&ids, "[");
-	for (size_t i = 0; i < n; i++)
-		strbuf_printf(&ids, "%s\"%s\"", i ? "," : "", events[i].id.s);
-	if (strbuf_puts(&ids, "]") < 0) {
-		strbuf_release(&ids);
-		return CAL_E_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct cal_event *e = &events[i];
+		void *list;
+		int r = read_children(sc, a, ST_ATTENDEES_OF, e->id.s, sizeof *e->attendees, &list,
+				      &e->n_attendees);
+		if (r < 0)
+			return r;
+		e->attendees = list;
+		if ((r = read_children(sc, a, ST_ALARMS_OF, e->id.s, sizeof *e->alarms, &list, &e->n_alarms)) < 0)
+			return r;
+		e->alarms = list;
 	}
-	int r = collect_children(sc, a, ST_ATTENDEES_OF, strbuf_str(&ids), events, n, true);
-	if (r == 0)
-		r = collect_children(sc, a, ST_ALARMS_OF, strbuf_str(&ids), events, n, false);
-	strbuf_release(&ids);
-	return r;
+	return 0;
 }
 
 int sqlite_event_get(struct store_conn *c, struct arena *a, const char *id, struct cal_event *ret)
@@ -592,22 +541,25 @@ int sqlite_events_range(struct store_conn *c, struct arena *a, const struct stor
 			struct store_event_page *ret)
 {
 	struct sqlite_conn *sc = SQC(c);
-	struct strbuf users = STRBUF_INIT(1024 * 1024);
-	strbuf_puts(&users, "[");
-	for (size_t i = 0; i < q->n_user_ids; i++)
-		strbuf_printf(&users, "%s\"%s\"", i ? "," : "", q->user_ids[i]);
-	if (strbuf_puts(&users, "]") < 0) {
-		strbuf_release(&users);
-		return CAL_E_NOMEM;
-	}
+	bool one = q->n_user_ids == 1;
 	sqlite3_stmt *s = NULL;
-	int r = sq_stmt(sc, ST_RANGE, &s);
-	if (r < 0) {
-		strbuf_release(&users);
+	int r = sq_stmt(sc, one ? ST_RANGE_ONE : ST_RANGE, &s);
+	if (r < 0)
 		return r;
+	if (one) {
+		sq_bind_text(s, 1, q->user_ids[0]);
+	} else {
+		struct strbuf users = STRBUF_INIT(1024 * 1024);
+		strbuf_puts(&users, "[");
+		for (size_t i = 0; i < q->n_user_ids; i++)
+			strbuf_printf(&users, "%s\"%s\"", i ? "," : "", q->user_ids[i]);
+		if (strbuf_puts(&users, "]") < 0) {
+			strbuf_release(&users);
+			return CAL_E_NOMEM;
+		}
+		sqlite3_bind_text(s, 1, strbuf_str(&users), -1, SQLITE_TRANSIENT);
+		strbuf_release(&users);
 	}
-	sqlite3_bind_text(s, 1, strbuf_str(&users), -1, SQLITE_TRANSIENT);
-	strbuf_release(&users);
 	sqlite3_bind_int64(s, 2, q->from - STORE_LONG_SPAN);
 	sqlite3_bind_int64(s, 3, q->to);
 	sqlite3_bind_int64(s, 4, q->from);

@@ -24,6 +24,12 @@ enum { BUSY_TIMEOUT_MS = 10000 };
 	"e.recurrence_master_id, e.original_start, e.series_end, e.ical_uid, e.sequence, "     \
 	"r.rrule, r.exdates"
 
+/* The filters of a window after the index ranges (ST_RANGE_ONE). */
+#define RANGE_ONE_FILTERS                                                                   \
+	" AND +e.company_id = ?5 AND +e.recurring = ?11"                                    \
+	" AND (?6 IS NULL OR (e.res_model = ?6 AND e.res_id = ?7))"                        \
+	" AND (?8 IS NULL OR e.start_datetime > ?8 OR (e.start_datetime = ?8 AND e.id > ?9))"
+
 /* Every event read joins its rule (series only). */
 #define EVENTS_FROM " FROM calendar_events e LEFT JOIN calendar_recurrences r ON r.id = e.recurrence_id"
 
@@ -87,12 +93,12 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_ALARM_INSERT] = "INSERT INTO calendar_alarms(id, event_id, alarm_type, interval_value, "
 			    "interval_unit, position, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[ST_ALARMS_DELETE] = "DELETE FROM calendar_alarms WHERE event_id = ?1",
+	/* One event at a time: in-process, a prepared probe of the
+	 * (event_id, position) index costs less than materializing an id list. */
 	[ST_ATTENDEES_OF] = "SELECT event_id, id, user_id, partner_id, email, display_name, role, state "
-			    "FROM calendar_attendees WHERE event_id IN (SELECT value FROM json_each(?1)) "
-			    "ORDER BY event_id, position",
+			    "FROM calendar_attendees WHERE event_id = ?1 ORDER BY position",
 	[ST_ALARMS_OF] = "SELECT event_id, id, alarm_type, interval_value, interval_unit "
-			 "FROM calendar_alarms WHERE event_id IN (SELECT value FROM json_each(?1)) "
-			 "ORDER BY event_id, position",
+			 "FROM calendar_alarms WHERE event_id = ?1 ORDER BY position",
 	/* Two index ranges per user: ordinary events that start in
 	 * [from - LONG_SPAN, to), and the few long spans that end after from. */
 	/* The unary + keeps the planner from driving the query by company
@@ -110,6 +116,20 @@ static const char *const stmt_sql[ST__COUNT] = {
 		" AND (?6 IS NULL OR (e.res_model = ?6 AND e.res_id = ?7))"
 		" AND (?8 IS NULL OR e.start_datetime > ?8 OR (e.start_datetime = ?8 AND e.id > ?9))"
 		" ORDER BY e.start_datetime, e.id LIMIT ?10",
+	/* One user (the common case): the same two index ranges joined
+	 * directly, with no id list or UNION to materialize. The branches are
+	 * disjoint (long_span), so UNION ALL lists each event once. */
+	[ST_RANGE_ONE] =
+		"SELECT " EVENT_COLUMNS " FROM calendar_attendees a JOIN calendar_events e ON e.id = a.event_id"
+		" LEFT JOIN calendar_recurrences r ON r.id = e.recurrence_id"
+		" WHERE a.user_id = ?1 AND a.event_start >= ?2 AND a.event_start < ?3 AND a.event_end > ?4"
+		"   AND a.long_span = 0" RANGE_ONE_FILTERS
+		" UNION ALL"
+		" SELECT " EVENT_COLUMNS " FROM calendar_attendees a JOIN calendar_events e ON e.id = a.event_id"
+		" LEFT JOIN calendar_recurrences r ON r.id = e.recurrence_id"
+		" WHERE a.user_id = ?1 AND a.long_span = 1 AND a.event_end > ?4 AND a.event_start < ?3"
+		RANGE_ONE_FILTERS
+		" ORDER BY 6, 1 LIMIT ?10",
 };
 
 
