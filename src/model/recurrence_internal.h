@@ -91,7 +91,7 @@ struct cal_rule *rule_new(const struct cal_rule_limits *lim);
 /* Static checks shared by the parser and the config builder; err gets the
  * detail under `field`. */
 int rule_validate(const struct cal_rule *r, const char *field, struct cal_error *err);
-/* Weekday (0 = Sunday) and day number of a civil date. */
+/* The day number (days since 1970-01-01) of a civil date. */
 int64_t civil_day(const struct cal_civil *c);
 /* Floor division for possibly negative numerators. */
 static inline int64_t floor_div64(int64_t a, int64_t b)

@@ -53,12 +53,12 @@ static void pattern_times(struct pattern *p, const struct cal_civil *c)
 	uint64_t seconds = bit_or(HAS_SECOND, r->has, r->by_second, c->second);
 	p->hours = hourly ? ((r->has & HAS_HOUR) ? r->by_hour : 0xffffffu) : 0;
 	p->ntod = 0;
-	for (int h = 0; h < 24; h++) {
-		for (int m = 0; (hours >> h) & 1 && m < 60; m++) {
-			for (int s = 0; (minutes >> m) & 1 && s < 60; s++) {
-				if ((seconds >> s) & 1 && p->ntod < CAL_RULE_TIMES_MAX)
-					p->tod[p->ntod++] = h * 3600 + m * 60 + s;
-			}
+	/* Set bits come out in ascending order, so the list is sorted. */
+	for (uint64_t hb = hours; hb; hb &= hb - 1) {
+		for (uint64_t mb = minutes; mb; mb &= mb - 1) {
+			for (uint64_t sb = seconds; sb && p->ntod < CAL_RULE_TIMES_MAX; sb &= sb - 1)
+				p->tod[p->ntod++] = __builtin_ctzll(hb) * 3600 +
+						    __builtin_ctzll(mb) * 60 + __builtin_ctzll(sb);
 		}
 	}
 }
