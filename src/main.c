@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "api/handler.h"
+#include "api/ical.h"
 #include "base/config.h"
 #include "base/crypto.h"
 #include "base/jwt.h"
@@ -158,15 +159,6 @@ static int cmd_add(struct app *app, const char *noun, const struct options *o)
 	return 0;
 }
 
-static json_t *report_items(const struct ical_import_item *items, size_t n)
-{
-	json_t *list = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(list, json_pack("{s:s?, s:s?, s:s?}", "uid", items[i].uid, "id",
-						      items[i].id, "reason", items[i].reason));
-	return list;
-}
-
 static int cmd_import(struct app *app, const char *file, const struct options *o)
 {
 	if (!o->email) {
@@ -196,9 +188,7 @@ static int cmd_import(struct app *app, const char *file, const struct options *o
 	strbuf_release(&text);
 	if (report("import", r, &err))
 		return 1;
-	json_t *out = json_pack("{s:o, s:o, s:o}", "created", report_items(rep.created, rep.n_created),
-				"updated", report_items(rep.updated, rep.n_updated), "skipped",
-				report_items(rep.skipped, rep.n_skipped));
+	json_t *out = api_import_report_json(&rep);
 	json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	putchar('\n');
 	json_decref(out);

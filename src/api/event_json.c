@@ -94,13 +94,6 @@ static void parse_lists(json_t *body, struct arena *a, const struct cal_limits *
 	}
 }
 
-/* COUNT's upper bound is the rule engine's; here only the type matters. */
-static long long lim_count(const struct cal_event_input *in)
-{
-	(void)in;
-	return 1000000;
-}
-
 static void parse_config(json_t *cfg, struct arena *a, struct cal_event_input *in,
 			 struct cal_error *err)
 {
@@ -116,7 +109,8 @@ static void parse_config(json_t *cfg, struct arena *a, struct cal_event_input *i
 	json_opt_enum(cfg, "monthBy", "recurrenceConfig.monthBy", cal_month_by_parse,
 		      "must be date or day", &p, &c->month_by, err);
 	json_opt_int(cfg, "interval", "recurrenceConfig.interval", 1, 1000, &c->has_interval, &c->interval, err);
-	json_opt_int(cfg, "count", "recurrenceConfig.count", 1, lim_count(in), &c->has_count, &c->count, err);
+	/* COUNT's limit is the rule engine's (configurable); here only the type. */
+	json_opt_int(cfg, "count", "recurrenceConfig.count", 1, INT32_MAX, &c->has_count, &c->count, err);
 	json_opt_int(cfg, "weekdays", "recurrenceConfig.weekdays", 0, 127, &c->has_weekdays, &c->weekdays, err);
 	json_opt_int(cfg, "dayOfMonth", "recurrenceConfig.dayOfMonth", 1, 31, &c->has_day_of_month, &c->day_of_month, err);
 	json_opt_int(cfg, "weekOfMonth", "recurrenceConfig.weekOfMonth", 1, 5, &c->has_week_of_month, &c->week_of_month, err);

@@ -63,6 +63,15 @@ static json_t *items_json(const struct ical_import_item *items, size_t n)
 	return list;
 }
 
+json_t *api_import_report_json(const struct ical_import_report *rep)
+{
+	json_t *body = json_object();
+	json_object_set_new(body, "created", items_json(rep->created, rep->n_created));
+	json_object_set_new(body, "updated", items_json(rep->updated, rep->n_updated));
+	json_object_set_new(body, "skipped", items_json(rep->skipped, rep->n_skipped));
+	return body;
+}
+
 int api_ical_import(struct request *req, struct response *res)
 {
 	const char *ct = req->header(req, "Content-Type");
@@ -72,11 +81,7 @@ int api_ical_import(struct request *req, struct response *res)
 	int r = ical_import(req->app, req->arena, req->who, req->raw_body, req->raw_len, &rep, req->err);
 	if (r < 0)
 		return r;
-	json_t *body = json_object();
-	json_object_set_new(body, "created", items_json(rep.created, rep.n_created));
-	json_object_set_new(body, "updated", items_json(rep.updated, rep.n_updated));
-	json_object_set_new(body, "skipped", items_json(rep.skipped, rep.n_skipped));
-	return respond_json(res, 200, body);
+	return respond_json(res, 200, api_import_report_json(&rep));
 }
 
 int api_ical_feed_create(struct request *req, struct response *res)

@@ -67,6 +67,7 @@ static int load_limits(struct cal_config *cfg, const char **ret_why)
 	ENV_LIMIT(list_limit_max, "LIST_LIMIT_MAX", 100000);
 	ENV_LIMIT(list_window_days, "LIST_WINDOW_DAYS", 3660);
 	ENV_LIMIT(rrule_count_max, "RRULE_COUNT_MAX", 1000000);
+	ENV_LIMIT(series_max, "SERIES_MAX", 1000000);
 	return 0;
 }
 

@@ -23,7 +23,7 @@ struct cal_limits {
 	unsigned alarm_minutes_max;   /* how far before an event a reminder may be */
 	unsigned token_ttl_max;       /* seconds a minted JWT may live */
 	unsigned rrule_count_max;     /* configurable: COUNT of a rule, and EXDATEs of a series */
-	unsigned series_max;          /* series expanded for one window */
+	unsigned series_max;          /* configurable: series expanded or exported for one window */
 };
 
 #define CAL_LIMITS_DEFAULT                                                                    \

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "model/ics_internal.h"
+#include "model/time.h"
 
 int ics_fail(const struct ics_diag *d, unsigned line, const char *prop, const char *fmt, ...)
 {
@@ -62,18 +63,6 @@ const char *ics_vocab_find(const struct ics_vocab *v, const char *s)
 	return NULL;
 }
 
-static bool digits(const char *s, int n, int *ret)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*ret = v;
-	return true;
-}
-
 static bool is_letter(char c, char upper)
 {
 	return c == upper || c == upper + 32;
@@ -85,13 +74,13 @@ bool ics_parse_datetime(const char *s, size_t n, struct cal_civil *ret, enum ics
 	enum ics_dt kind;
 	if (n != 8 && n != 15 && n != 16)
 		return false;
-	if (!digits(s, 4, &c.year) || !digits(s + 4, 2, &c.month) || !digits(s + 6, 2, &c.day))
+	if (!cal_digits(s, 4, &c.year) || !cal_digits(s + 4, 2, &c.month) || !cal_digits(s + 6, 2, &c.day))
 		return false;
 	if (n == 8) {
 		kind = ICS_DT_DATE;
 	} else {
-		if (!is_letter(s[8], 'T') || !digits(s + 9, 2, &c.hour) ||
-		    !digits(s + 11, 2, &c.minute) || !digits(s + 13, 2, &c.second))
+		if (!is_letter(s[8], 'T') || !cal_digits(s + 9, 2, &c.hour) ||
+		    !cal_digits(s + 11, 2, &c.minute) || !cal_digits(s + 13, 2, &c.second))
 			return false;
 		if (n == 16 && !is_letter(s[15], 'Z'))
 			return false;
@@ -171,7 +160,7 @@ bool ics_parse_utc_offset(const char *s, int32_t *ret_seconds)
 	int h, m, sec = 0;
 	if ((n != 5 && n != 7) || (s[0] != '+' && s[0] != '-'))
 		return false;
-	if (!digits(s + 1, 2, &h) || !digits(s + 3, 2, &m) || (n == 7 && !digits(s + 5, 2, &sec)))
+	if (!cal_digits(s + 1, 2, &h) || !cal_digits(s + 3, 2, &m) || (n == 7 && !cal_digits(s + 5, 2, &sec)))
 		return false;
 	if (h > 23 || m > 59 || sec > 59)
 		return false;

@@ -6,7 +6,7 @@
 
 #include "base/errors.h"
 
-static bool digits(const char *s, int n, int *ret)
+bool cal_digits(const char *s, int n, int *ret)
 {
 	int v = 0;
 	for (int i = 0; i < n; i++) {
@@ -20,8 +20,8 @@ static bool digits(const char *s, int n, int *ret)
 
 static bool parse_date_part(const char *s, struct cal_civil *c)
 {
-	if (!digits(s, 4, &c->year) || s[4] != '-' || !digits(s + 5, 2, &c->month) || s[7] != '-' ||
-	    !digits(s + 8, 2, &c->day))
+	if (!cal_digits(s, 4, &c->year) || s[4] != '-' || !cal_digits(s + 5, 2, &c->month) || s[7] != '-' ||
+	    !cal_digits(s + 8, 2, &c->day))
 		return false;
 	if (c->year < CAL_YEAR_MIN || c->year > CAL_YEAR_MAX)
 		return false;
@@ -44,8 +44,8 @@ int cal_instant_parse(const char *text, int64_t *ret_utc)
 	if (len < 20 || len > 40 || !parse_date_part(text, &c))
 		return CAL_E_INVALID;
 	const char *p = text + 10;
-	if ((*p != 'T' && *p != 't') || !digits(p + 1, 2, &c.hour) || p[3] != ':' ||
-	    !digits(p + 4, 2, &c.minute) || p[6] != ':' || !digits(p + 7, 2, &c.second))
+	if ((*p != 'T' && *p != 't') || !cal_digits(p + 1, 2, &c.hour) || p[3] != ':' ||
+	    !cal_digits(p + 4, 2, &c.minute) || p[6] != ':' || !cal_digits(p + 7, 2, &c.second))
 		return CAL_E_INVALID;
 	if (c.hour > 23 || c.minute > 59 || c.second > 59)
 		return CAL_E_INVALID;
@@ -63,7 +63,7 @@ int cal_instant_parse(const char *text, int64_t *ret_utc)
 		offset = 0;
 	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
 		int oh, om;
-		if (!digits(p + 1, 2, &oh) || !digits(p + 4, 2, &om) || oh > 23 || om > 59)
+		if (!cal_digits(p + 1, 2, &oh) || !cal_digits(p + 4, 2, &om) || oh > 23 || om > 59)
 			return CAL_E_INVALID;
 		offset = (oh * 60 + om) * 60 * (*p == '-' ? -1 : 1);
 	} else {

@@ -17,6 +17,9 @@ enum { CAL_YEAR_MIN = 1900, CAL_YEAR_MAX = 2999 };
 
 enum { CAL_INSTANT_TEXT = 21, CAL_DATE_TEXT = 11 };
 
+/* Exactly n ASCII digits at s, as a number (RFC 3339 and iCalendar forms). */
+bool cal_digits(const char *s, int n, int *ret);
+
 /* "2026-12-01T09:00:00-06:00", "…Z", optional fraction (dropped). A missing
  * offset is an error: a bare local time is ambiguous. */
 int cal_instant_parse(const char *text, int64_t *ret_utc);

@@ -53,6 +53,12 @@ int update_row(struct store_conn *c, struct event_ctx *ctx, const char *id, stru
  * any more, and forgets EXDATEs likewise. */
 int series_drop_orphans(struct store_conn *c, struct event_ctx *ctx, struct cal_event *series);
 
+/* A listing window: RFC 3339 instants, or dates at midnight in the caller's
+ * zone; `to` after `from` and at most list_window_days wide. Field errors
+ * name "from" and "to". */
+int window_parse(struct app *app, const struct cal_principal *who, const char *from,
+		 const char *to, int64_t *ret_from, int64_t *ret_to, struct cal_error *err);
+
 int occurrence_get(struct store_conn *c, struct event_ctx *ctx, const struct occurrence_ref *ref);
 int occurrence_update(struct store_conn *c, struct event_ctx *ctx, const struct occurrence_ref *ref);
 int occurrence_delete(struct store_conn *c, struct event_ctx *ctx, const struct occurrence_ref *ref);

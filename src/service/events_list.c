@@ -10,6 +10,7 @@
 
 #include "model/time.h"
 #include "service/events.h"
+#include "service/events_internal.h"
 #include "service/series.h"
 #include "service/tx.h"
 
@@ -32,6 +33,23 @@ static int parse_bound(struct app *app, const struct cal_principal *who, const c
 	}
 	if (cal_instant_parse(text, ret) < 0)
 		return cal_error_field(err, field, "must be an RFC 3339 date-time with an offset, or a date");
+	return 0;
+}
+
+int window_parse(struct app *app, const struct cal_principal *who, const char *from,
+		 const char *to, int64_t *ret_from, int64_t *ret_to, struct cal_error *err)
+{
+	int64_t f = 0, t = 0;
+	parse_bound(app, who, "from", from, &f, err);
+	parse_bound(app, who, "to", to, &t, err);
+	if (!err->n_fields && t <= f)
+		cal_error_field(err, "to", "must be after from");
+	else if (!err->n_fields && t - f > (int64_t)app->config->limits.list_window_days * 86400)
+		cal_error_field(err, "to", "the window is too wide");
+	if (err->n_fields)
+		return CAL_E_INVALID;
+	*ret_from = f;
+	*ret_to = t;
 	return 0;
 }
 
@@ -284,12 +302,7 @@ static int parse_request(struct app *app, struct arena *a, const struct cal_prin
 			 const char **ret_cursor_id, struct cal_error *err)
 {
 	const struct cal_limits *lim = &app->config->limits;
-	parse_bound(app, who, "from", req->from, &q->from, err);
-	parse_bound(app, who, "to", req->to, &q->to, err);
-	if (!err->n_fields && q->to <= q->from)
-		cal_error_field(err, "to", "must be after from");
-	else if (!err->n_fields && q->to - q->from > (int64_t)lim->list_window_days * 86400)
-		cal_error_field(err, "to", "the window is too wide");
+	window_parse(app, who, req->from, req->to, &q->from, &q->to, err);
 	q->limit = req->limit ? req->limit : LIST_DEFAULT_LIMIT;
 	if (!req->res_model != !req->res_id)
 		cal_error_field(err, req->res_model ? "resId" : "resModel", "resModel and resId go together");

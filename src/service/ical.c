@@ -145,6 +145,7 @@ struct export_ctx {
 	const struct cal_principal *who;
 	const char *id;
 	int64_t from, to;
+	struct cal_error *err;
 	struct ics_list list;
 };
 
@@ -166,7 +167,7 @@ static int export_event_body(struct store_conn *c, void *ctx_)
 int ical_export_event(struct app *app, struct arena *a, const struct cal_principal *who,
 		      const char *id, struct strbuf *out, struct cal_error *err)
 {
-	struct export_ctx ctx = { .app = app, .arena = a, .who = who, .id = id };
+	struct export_ctx ctx = { .app = app, .arena = a, .who = who, .id = id, .err = err };
 	int r = tx_run(app, false, export_event_body, &ctx);
 	return r < 0 ? r : write_calendar(app, &ctx.list, out, err);
 }
@@ -194,6 +195,9 @@ static int export_range_body(struct store_conn *c, void *ctx_)
 	for (int pass = 0; pass < 2; pass++) {
 		q.series = pass == 1;
 		q.has_cursor = false;
+		/* Series have no cursor: all of them at once, or an error, never
+		 * a silently shorter calendar. */
+		q.limit = q.series ? ctx->app->config->limits.series_max : EXPORT_PAGE;
 		struct store_event_page page;
 		do {
 			int r = store_events_range(c, ctx->arena, &q, &page);
@@ -229,42 +233,21 @@ static int export_range_body(struct store_conn *c, void *ctx_)
 				q.cursor_start = page.items[page.n - 1].start;
 				q.cursor_id = page.items[page.n - 1].id.s;
 			}
-		} while (page.more && !q.series);
+			if (page.more && q.series)
+				return cal_error_set(ctx->err, CAL_E_INVALID,
+						     "too many recurring series in this window: narrow it");
+		} while (page.more);
 	}
-	return 0;
-}
-
-static int window_bound(struct app *app, const struct cal_principal *who, const char *field,
-			const char *text, int64_t *ret, struct cal_error *err)
-{
-	if (!text)
-		return cal_error_field(err, field, "is required (an RFC 3339 date-time or a date)");
-	if (cal_looks_like_date(text)) {
-		int32_t days;
-		const struct cal_tz *tz;
-		if (cal_date_parse(text, &days) < 0 || cal_tzdb_get(app->tzdb, who->timezone, &tz) < 0 ||
-		    cal_date_start_in_zone(tz, days, ret) < 0)
-			return cal_error_field(err, field, "is not a valid date");
-		return 0;
-	}
-	if (cal_instant_parse(text, ret) < 0)
-		return cal_error_field(err, field, "must be an RFC 3339 date-time with an offset, or a date");
 	return 0;
 }
 
 int ical_export_range(struct app *app, struct arena *a, const struct cal_principal *who,
 		      const char *from, const char *to, struct strbuf *out, struct cal_error *err)
 {
-	struct export_ctx ctx = { .app = app, .arena = a, .who = who };
-	window_bound(app, who, "from", from, &ctx.from, err);
-	window_bound(app, who, "to", to, &ctx.to, err);
-	if (!err->n_fields && ctx.to <= ctx.from)
-		cal_error_field(err, "to", "must be after from");
-	else if (!err->n_fields && ctx.to - ctx.from > (int64_t)app->config->limits.list_window_days * 86400)
-		cal_error_field(err, "to", "the window is too wide");
-	if (err->n_fields)
-		return CAL_E_INVALID;
-	int r = tx_run(app, false, export_range_body, &ctx);
+	struct export_ctx ctx = { .app = app, .arena = a, .who = who, .err = err };
+	int r = window_parse(app, who, from, to, &ctx.from, &ctx.to, err);
+	if (r == 0)
+		r = tx_run(app, false, export_range_body, &ctx);
 	return r < 0 ? r : write_calendar(app, &ctx.list, out, err);
 }
 
@@ -613,11 +596,11 @@ int ical_feed_render(struct app *app, struct arena *a, const char *secret, struc
 	if ((r = directory_principal(app, a, ctx.user_id, NULL, &who)) < 0)
 		return r == CAL_E_UNAUTHORIZED ? CAL_E_NOT_FOUND : r;
 	int64_t now = cal_clock_now(&app->clock);
-	struct export_ctx ex = { .app = app, .arena = a, .who = &who,
+	struct cal_error err = { 0 };
+	struct export_ctx ex = { .app = app, .arena = a, .who = &who, .err = &err,
 				 .from = now - (int64_t)FEED_PAST_DAYS * 86400,
 				 .to = now + (int64_t)FEED_FUTURE_DAYS * 86400 };
 	if ((r = tx_run(app, false, export_range_body, &ex)) < 0)
 		return r;
-	struct cal_error err = { 0 };
 	return write_calendar(app, &ex.list, out, &err);
 }

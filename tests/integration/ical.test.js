@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { eachStore, expectStatus, expectProblem, REPO_ROOT } from './lib/harness.js';
+import { eachStore, expectStatus, expectProblem, REPO_ROOT, STORES, Server } from './lib/harness.js';
+import { describe } from 'node:test';
 
 const FIXTURES = path.join(REPO_ROOT, 'tests/fixtures/ics');
 const fixture = (name) => fs.readFileSync(path.join(FIXTURES, name), 'utf8');
@@ -181,3 +182,29 @@ eachStore((ctx) => {
     expectProblem(await s.api('GET', '/ical/nothing.ics', {}), 404, {});
   });
 });
+
+// A window with more series than the limit is refused, in the list and in
+// the export alike: the export once returned a silently shorter calendar.
+for (const store of STORES) {
+  describe(`series limit [${store}]`, () => {
+    it('past CALENDARD_LIMIT_SERIES_MAX a window is a 400, never a truncated calendar', async () => {
+      const s = new Server(store);
+      await s.init();
+      s.env.CALENDARD_LIMIT_SERIES_MAX = '2';
+      await s.start();
+      try {
+        const co = await s.company(`Lim ${store}`, `lim-ics-${store}`);
+        const u = await s.user(co, { email: `lim-${store}@ics.test`, name: 'Lim' });
+        const token = await u.token();
+        for (let i = 0; i < 3; i++)
+          expectStatus(await s.api('POST', '/api/v1/calendar/events', { token, body: {
+            name: `S${i}`, startDatetime: '2026-01-05T09:00:00Z', endDatetime: '2026-01-05T10:00:00Z', timezone: 'UTC', rrule: 'FREQ=DAILY' } }), 201);
+        const win = 'from=2026-02-01T00:00:00Z&to=2026-02-08T00:00:00Z';
+        expectProblem(await s.api('GET', `/api/v1/calendar/events.ics?${win}`, { token }), 400, {});
+        expectProblem(await s.api('GET', `/api/v1/calendar/events?${win}`, { token }), 400, {});
+      } finally {
+        await s.stop();
+      }
+    });
+  });
+}
