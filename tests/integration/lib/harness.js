@@ -588,4 +588,160 @@ export async function pool(items, n, fn) {
   return out;
 }
 
+// ------------------------------------------------------------ fakes: SMTP, SMS
+
+export { startSmsFake } from '../../fakes/sms_fake.mjs';
+
+const SMTP_SINK = path.join(REPO_ROOT, 'tests/fakes/smtp_sink.py');
+const SINK_PYTHON = '/usr/bin/python3'; // Debian's, which has python3-aiosmtpd and python3-icalendar
+const liveSinks = new Set(); // {proc, dir, ownDir}: killed (and their temp dirs removed) at exit
+let sinkExitHook = false;
+
+function sinkArgs(o) {
+  const args = [SMTP_SINK, '--dir', o.dir, '--port', String(o.port ?? 0), '--exit-on-stdin-eof'];
+  if (o.failFirst) args.push('--fail-first', String(o.failFirst));
+  if (o.delayMs) args.push('--delay-ms', String(o.delayMs));
+  if (o.auth) args.push('--auth', typeof o.auth === 'string' ? o.auth : `${o.auth.user}:${o.auth.pass}`);
+  return args;
+}
+
+/** Spawns smtp_sink.py; resolves once it printed {"port": N}. */
+function spawnSink(o) {
+  // stdin is a pipe that only closes when this process dies: then the sink stops too
+  const proc = spawn(SINK_PYTHON, sinkArgs(o), { stdio: ['pipe', 'pipe', 'pipe'] });
+  const st = { proc, stderr: '', exit: null };
+  st.exited = new Promise((resolve) => {
+    proc.on('exit', (code, signal) => { st.exit = { code, signal }; resolve(st.exit); });
+    proc.on('error', (err) => { st.exit = { code: null, signal: null, err: err.message }; resolve(st.exit); });
+  });
+  proc.stderr.setEncoding('utf8');
+  proc.stderr.on('data', (d) => { st.stderr = (st.stderr + d).slice(-65536); });
+  proc.stdout.setEncoding('utf8');
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const fail = (why) => {
+      clearTimeout(timer);
+      if (!st.exit) proc.kill('SIGKILL');
+      reject(new Error(`smtp_sink ${sinkArgs(o).slice(1).join(' ')}: ${why}\n--- stderr\n${truncate(st.stderr, 4000)}`));
+    };
+    const timer = setTimeout(() => fail('no port line within 10 s'), 10_000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const nl = out.indexOf('\n');
+      if (nl < 0) return;
+      clearTimeout(timer);
+      try {
+        st.port = JSON.parse(out.slice(0, nl)).port;
+        resolve(st);
+      } catch (e) {
+        fail(`bad port line ${JSON.stringify(out.slice(0, nl))}`);
+      }
+    });
+    st.exited.then((e) => { if (st.port === undefined) fail(`exited before listening (${JSON.stringify(e)})`); });
+  });
+}
+
+/**
+ * Starts tests/fakes/smtp_sink.py on 127.0.0.1 writing to a new temp dir (or
+ * opts.dir). opts: port, failFirst, delayMs, auth ('user:pass' or {user, pass}).
+ * Returns { port, dir, url, messages(), events(), stderr(), waitFor(pred,
+ * timeoutMs), stop(), restart(extraOpts) }; messages() are the sink's JSON
+ * files sorted by seq, events() its events.jsonl (accepted, temp-fail, aborted).
+ */
+export async function startSmtpSink(opts = {}) {
+  const ownDir = !opts.dir;
+  const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'calendard-smtp-'));
+  let current = { ...opts, dir };
+  let st = await spawnSink(current);
+  const entry = { proc: st.proc, dir, ownDir };
+  liveSinks.add(entry);
+  if (!sinkExitHook) {
+    sinkExitHook = true;
+    process.on('exit', () => {
+      for (const s of liveSinks) {
+        if (s.proc.exitCode === null && s.proc.signalCode === null) s.proc.kill('SIGKILL');
+        if (s.ownDir && !process.env.CALENDARD_TEST_KEEP) fs.rmSync(s.dir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  const sink = {
+    port: st.port,
+    dir,
+    url: `smtp://127.0.0.1:${st.port}`,
+
+    messages() {
+      return fs.readdirSync(dir)
+        .filter((f) => /^\d+\.json$/.test(f))
+        .sort((a, b) => parseInt(a, 10) - parseInt(b, 10))
+        .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
+    },
+
+    events() {
+      let text = '';
+      try { text = fs.readFileSync(path.join(dir, 'events.jsonl'), 'utf8'); } catch { return []; }
+      return text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    },
+
+    stderr: () => st.stderr,
+
+    /** Polls every 50 ms until pred(messages) is truthy (a throw counts as false); resolves to the messages. */
+    async waitFor(pred, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      let lastErr = null;
+      for (;;) {
+        const msgs = sink.messages();
+        try {
+          if (await pred(msgs)) return msgs;
+          lastErr = null;
+        } catch (e) {
+          lastErr = e;
+        }
+        if (Date.now() >= deadline) {
+          const lines = msgs.map((m) => `  #${m.seq} ${m.mailFrom} -> ${(m.rcptTos || []).join(', ')}: ${JSON.stringify(m.subject)} ${m.structure || m.parseError || ''}`);
+          const evs = sink.events().filter((e) => e.event !== 'accepted').map((e) => `  ${e.event} ${e.mailFrom} -> ${(e.rcptTos || []).join(', ')}`);
+          throw new Error(`smtp sink: condition not met within ${timeoutMs} ms${lastErr ? ` (last error: ${lastErr.message})` : ''}\n`
+            + `${msgs.length} message(s) arrived${lines.length ? `:\n${lines.join('\n')}` : ''}`
+            + `${evs.length ? `\nnot accepted:\n${evs.join('\n')}` : ''}\n--- sink stderr\n${truncate(st.stderr, 3000)}`);
+        }
+        await sleep(50);
+      }
+    },
+
+    /** SIGTERM; rejects when the sink does not exit 0 within 5 s. Keeps dir. */
+    async stop() {
+      if (!st.exit) {
+        st.proc.kill('SIGTERM');
+        const res = await Promise.race([st.exited, sleep(5000, null, { ref: false })]); // unref'd: must not hold the process 5 s
+        if (!res) {
+          st.proc.kill('SIGKILL');
+          await st.exited;
+          throw new Error(`smtp sink did not exit within 5 s of SIGTERM\n--- stderr\n${truncate(st.stderr, 3000)}`);
+        }
+        if (res.code !== 0) throw new Error(`smtp sink exited ${JSON.stringify(res)} after SIGTERM\n--- stderr\n${truncate(st.stderr, 3000)}`);
+      }
+    },
+
+    /** Stops and starts again on the same port and dir with opts merged with extraOpts. */
+    async restart(extraOpts = {}) {
+      await sink.stop();
+      current = { ...current, ...extraOpts, port: sink.port, dir };
+      let lastErr;
+      for (let attempt = 0; attempt < 20; attempt++) {
+        try {
+          st = await spawnSink(current);
+          entry.proc = st.proc;
+          return sink;
+        } catch (e) {
+          lastErr = e;
+          if (!/address already in use|EADDRINUSE|Errno 98/i.test(e.message)) break;
+          await sleep(100);
+        }
+      }
+      throw lastErr;
+    },
+  };
+  return sink;
+}
+
 export { randomUUID };
