@@ -38,13 +38,32 @@ struct request {
 	void *transport;
 };
 
+/* A body produced over time (Server-Sent Events), for a response that
+ * stays open. The transport calls `read` on one of its threads whenever
+ * the client can take more, with STREAM_* flags saying why it woke the
+ * stream. `read` must never wait for data: it copies up to `max` bytes
+ * that are ready and returns their count, returns 0 when it has nothing
+ * (the transport parks the connection until the next wake-up), or
+ * STREAM_END to finish the body. The transport owns `state` once the
+ * handler returned 0 and releases it with `free`, whether or not the
+ * stream ever started (a stream refused by the transport's limits). */
+enum { STREAM_CHECK = 1, STREAM_KEEPALIVE = 2 }; /* news may have arrived; quiet for the keep-alive interval */
+enum { STREAM_END = -1 };
+struct response_stream {
+	long (*read)(void *state, char *buf, size_t max, unsigned flags); /* NULL: no stream */
+	void (*free)(void *state);
+	void *state;
+	const char *owner; /* who the per-owner cap counts it against (a user id); copied */
+};
+
 struct response {
 	int status;
 	json_t *json;             /* owned: rendered and released by the dispatcher */
 	const char *text;         /* or a raw body (arena or static) */
 	size_t text_len;
-	const char *content_type; /* for text; JSON sets its own */
+	const char *content_type; /* for text and streams; JSON sets its own */
 	const char *etag, *location, *cache_control;
+	struct response_stream stream; /* or a body that follows over time */
 };
 
 typedef int (*route_handler)(struct request *req, struct response *res);
@@ -60,6 +79,9 @@ struct route {
 	enum route_auth auth;
 	enum route_body body;
 	const char *summary;
+	/* AUTH_USER routes that browsers open with EventSource, which cannot
+	 * set headers: the token may also come as ?access_token=. */
+	bool token_in_query;
 };
 
 /* The one table of routes (api/routes.c). */

@@ -68,6 +68,8 @@ static int load_limits(struct cal_config *cfg, const char **ret_why)
 	ENV_LIMIT(list_window_days, "LIST_WINDOW_DAYS", 3660);
 	ENV_LIMIT(rrule_count_max, "RRULE_COUNT_MAX", 1000000);
 	ENV_LIMIT(series_max, "SERIES_MAX", 1000000);
+	ENV_LIMIT(streams_max, "STREAMS_MAX", 4000); /* under the server's 4096 connections */
+	ENV_LIMIT(streams_per_user_max, "STREAMS_PER_USER_MAX", 4000);
 	return 0;
 }
 
@@ -122,6 +124,12 @@ int cal_config_load(struct cal_config *cfg, const char **ret_why)
 		return CAL_E_INVALID;
 	}
 	cfg->token_ttl = (unsigned)ttl;
+	unsigned long keepalive = 15;
+	if (env_unsigned("CALENDARD_SSE_KEEPALIVE_SECONDS", 25, &keepalive) < 0 || keepalive == 0) {
+		*ret_why = "CALENDARD_SSE_KEEPALIVE_SECONDS must be 1..25 (under the 30 s idle timeout)";
+		return CAL_E_INVALID;
+	}
+	cfg->sse_keepalive_s = (unsigned)keepalive;
 	const char *off = getenv("CALENDARD_CLOCK_OFFSET_SECONDS");
 	if (off && *off) {
 		char *end;

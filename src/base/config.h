@@ -26,6 +26,7 @@ struct cal_config {
 	size_t jwt_secret_len;
 	char *jwt_public_key; /* CALENDARD_JWT_PUBLIC_KEY: PEM text or a path; enables RS256 */
 	unsigned token_ttl;   /* CALENDARD_TOKEN_TTL seconds for login tokens, default 12 h */
+	unsigned sse_keepalive_s; /* CALENDARD_SSE_KEEPALIVE_SECONDS between stream comments, default 15 */
 	struct cal_limits limits;
 };
 

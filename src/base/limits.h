@@ -24,6 +24,8 @@ struct cal_limits {
 	unsigned token_ttl_max;       /* seconds a minted JWT may live */
 	unsigned rrule_count_max;     /* configurable: COUNT of a rule, and EXDATEs of a series */
 	unsigned series_max;          /* configurable: series expanded or exported for one window */
+	unsigned streams_max;         /* configurable: open notification streams, all users */
+	unsigned streams_per_user_max; /* configurable: open notification streams of one user */
 };
 
 #define CAL_LIMITS_DEFAULT                                                                    \
@@ -33,7 +35,8 @@ struct cal_limits {
 		.json_depth_max = 8, .name_max = 255, .location_max = 500,                    \
 		.description_max = 65536, .email_max = 254, .res_model_max = 100,             \
 		.alarm_minutes_max = 4 * 7 * 24 * 60, .token_ttl_max = 366 * 24 * 3600,       \
-		.rrule_count_max = 5000, .series_max = 2000                                   \
+		.rrule_count_max = 5000, .series_max = 2000, .streams_max = 1024,             \
+		.streams_per_user_max = 8                                                     \
 	}
 
 #endif

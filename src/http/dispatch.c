@@ -96,16 +96,20 @@ static void reply_problem(struct request *req, int code, struct reply *out)
 				    "code", cal_error_code(code)));
 }
 
-static int authenticate(struct request *req, struct cal_principal *who)
+static int authenticate(struct request *req, bool token_in_query, struct cal_principal *who)
 {
 	const char *h = req->header(req, "Authorization");
-	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+	/* The query's token only when no header was sent; never logged (the
+	 * access log names the route pattern, not the URL). */
+	const char *token = h && strncasecmp(h, "Bearer ", 7) == 0 ? h + 7
+			  : !h && token_in_query ? req->query(req, "access_token") : NULL;
+	if (!token)
 		return cal_error_set(req->err, CAL_E_UNAUTHORIZED, "a Bearer token is required");
 	const struct cal_config *cfg = req->app->config;
 	struct cal_jwt_keys keys = { .hs_secret = cfg->jwt_secret, .hs_secret_len = cfg->jwt_secret_len,
 				     .rs_public_pem = cfg->jwt_public_key };
 	struct cal_jwt_claims claims;
-	if (cal_jwt_verify(&keys, h + 7, cal_clock_now(&req->app->clock), &claims) < 0)
+	if (cal_jwt_verify(&keys, token, cal_clock_now(&req->app->clock), &claims) < 0)
 		return cal_error_set(req->err, CAL_E_UNAUTHORIZED, "the token is invalid or expired");
 	int r = directory_principal(req->app, req->arena, claims.sub.s,
 				    claims.company.s[0] ? claims.company.s : NULL, who);
@@ -171,7 +175,7 @@ void dispatch_run(struct request *req, const char *body, size_t body_len, bool b
 	int r = 0;
 	if (body_too_large)
 		r = cal_error_set(req->err, CAL_E_TOO_LARGE, "the body is over the size limit");
-	if (r == 0 && rt->auth == AUTH_USER && (r = authenticate(req, &who)) == 0)
+	if (r == 0 && rt->auth == AUTH_USER && (r = authenticate(req, rt->token_in_query, &who)) == 0)
 		req->who = &who;
 	if (r == 0 && rt->body == BODY_JSON)
 		r = parse_body(req, body, body_len);
@@ -187,9 +191,12 @@ void dispatch_run(struct request *req, const char *body, size_t body_len, bool b
 	req->body = NULL;
 	if (r < 0) {
 		json_decref(res.json);
+		if (res.stream.free)
+			res.stream.free(res.stream.state);
 		reply_problem(req, r, out);
 		return;
 	}
+	out->stream = res.stream;
 	out->etag = res.etag;
 	out->location = res.location;
 	out->cache_control = res.cache_control ? res.cache_control : "no-store";
@@ -202,4 +209,16 @@ void dispatch_run(struct request *req, const char *body, size_t body_len, bool b
 		out->body_len = res.text_len;
 		out->content_type = res.content_type;
 	}
+}
+
+void dispatch_problem(struct request *req, int code, struct reply *out)
+{
+	if (out->body_owned)
+		free(out->body);
+	out->body = NULL;
+	out->body_owned = false;
+	out->stream = (struct response_stream){ 0 };
+	out->etag = out->location = NULL;
+	out->cache_control = "no-store";
+	reply_problem(req, code, out);
 }

@@ -19,6 +19,7 @@ struct reply {
 	const char *etag, *location, *cache_control, *allow, *www_authenticate;
 	size_t metrics_slot; /* route index, or api_routes_count for unmatched */
 	const char *route_label;
+	struct response_stream stream; /* a streamed body instead (read != NULL); the transport owns it */
 };
 
 /* Matches method and path; fills params. Returns the route index, -1 when
@@ -31,5 +32,10 @@ int dispatch_match(struct arena *a, const char *method, const char *path,
  * set when the transport stopped reading it at the limit. */
 void dispatch_run(struct request *req, const char *body, size_t body_len, bool body_too_large,
 		  struct reply *out);
+
+/* Replaces a successful `out` by the problem+json of `code`, for what the
+ * transport refuses after the handler ran (a stream over its limits).
+ * req->err may carry the detail. */
+void dispatch_problem(struct request *req, int code, struct reply *out);
 
 #endif

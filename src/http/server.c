@@ -15,13 +15,18 @@
 #include "base/log.h"
 #include "base/strbuf.h"
 #include "http/dispatch.h"
+#include "http/stream.h"
 
 struct http_server {
 	struct app *app;
 	struct MHD_Daemon *daemon;
 	atomic_int in_flight;
 	const char **metric_labels;
+	struct stream_hub *streams;
 };
+
+/* How often open streams look for news written by other processes. */
+enum { STREAM_POLL_MS = 2000 };
 
 /* Per-request state between libmicrohttpd's calls. */
 struct exchange {
@@ -31,6 +36,8 @@ struct exchange {
 	double started;
 	struct strbuf body;
 	bool too_large;
+	bool streaming; /* a stream: no longer counted in in_flight */
+	struct MHD_Response *stream_response;
 };
 
 static void new_request_id(char rid[33])
@@ -97,9 +104,14 @@ static size_t unescape_keeping_nul(void *cls, struct MHD_Connection *conn, char 
 
 static enum MHD_Result send_reply(struct MHD_Connection *conn, struct exchange *x, struct reply *out)
 {
-	struct MHD_Response *resp = MHD_create_response_from_buffer(
-		out->body_len, out->body ? out->body : (char *)"",
-		out->body_owned ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *resp = x->stream_response;
+	x->stream_response = NULL;
+	if (resp)
+		/* nginx would otherwise hold the events in its buffer. */
+		MHD_add_response_header(resp, "X-Accel-Buffering", "no");
+	else
+		resp = MHD_create_response_from_buffer(out->body_len, out->body ? out->body : (char *)"",
+						       out->body_owned ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
 	if (out->body_owned)
 		free(out->body);
 	if (!resp)
@@ -131,6 +143,24 @@ static void log_access(struct exchange *x, const char *method, const struct repl
 	log_info(x->rid, "request",
 		 json_pack("{s:s, s:s, s:i, s:f}", "method", method, "route", out->route_label,
 			   "status", out->status, "ms", seconds * 1000.0));
+}
+
+/* A streamed reply goes to the hub, which may refuse it (429, or 503 while
+ * stopping). Once open it no longer counts as in flight: streams are ended
+ * at shutdown and must not hold the grace period. */
+static void stream_start(struct http_server *s, struct MHD_Connection *conn, struct exchange *x,
+			 struct request *req, struct reply *out)
+{
+	const char *why = NULL;
+	int r = stream_hub_open(s->streams, conn, &out->stream, &x->stream_response, &why);
+	out->stream = (struct response_stream){ 0 };
+	if (r < 0) {
+		cal_error_set(req->err, r, why);
+		dispatch_problem(req, r, out);
+		return;
+	}
+	x->streaming = true;
+	atomic_fetch_sub(&s->in_flight, 1);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -166,6 +196,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			       .query = query_lookup, .transport = conn };
 	struct reply out = { 0 };
 	dispatch_run(&req, x->body.buf, x->body.len, x->too_large, &out);
+	if (out.stream.read)
+		stream_start(s, conn, x, &req, &out);
 	double seconds = cal_monotonic_seconds() - x->started;
 	metrics_observe(s->app->metrics, out.metrics_slot, out.status, seconds);
 	log_access(x, method, &out, seconds);
@@ -181,9 +213,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	strbuf_release(&x->body);
 	arena_free(x->arena);
+	bool streaming = x->streaming;
 	free(x);
 	*con_cls = NULL;
-	atomic_fetch_sub(&s->in_flight, 1);
+	if (!streaming)
+		atomic_fetch_sub(&s->in_flight, 1);
 }
 
 __attribute__((format(printf, 2, 0))) static void on_mhd_error(void *cls, const char *fmt, va_list ap)
@@ -218,8 +252,16 @@ int http_server_start(struct app *app, struct http_server **ret)
 		free(s);
 		return CAL_E_INVALID;
 	}
-	s->daemon = MHD_start_daemon(
-		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+	const struct stream_hub_options so = {
+		.bell = app->notification_bell, .poll_ms = STREAM_POLL_MS,
+		.keepalive_ms = app->config->sse_keepalive_s * 1000u, .max_total = app->config->limits.streams_max,
+		.max_per_owner = app->config->limits.streams_per_user_max,
+	};
+	if (stream_hub_start(&so, &s->streams) < 0)
+		s->streams = NULL;
+	/* Suspend/resume: streams park their connection while they wait. */
+	s->daemon = !s->streams ? NULL : MHD_start_daemon(
+		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL,
 		on_request, s, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_THREAD_POOL_SIZE,
 		(unsigned)app->config->threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
@@ -227,6 +269,7 @@ int http_server_start(struct app *app, struct http_server **ret)
 		MHD_OPTION_UNESCAPE_CALLBACK, unescape_keeping_nul, NULL,
 		MHD_OPTION_END);
 	if (!s->daemon) {
+		stream_hub_free(s->streams);
 		metrics_free(app->metrics);
 		app->metrics = NULL;
 		free(s->metric_labels);
@@ -242,9 +285,14 @@ void http_server_stop(struct http_server *s, unsigned grace_seconds)
 	if (!s)
 		return;
 	MHD_quiesce_daemon(s->daemon);
+	/* Streams end first: their readers finish the body instead of
+	 * suspending, and none may be suspended when the daemon stops. */
+	stream_hub_stop(s->streams);
 	for (unsigned i = 0; i < grace_seconds * 20 && atomic_load(&s->in_flight) > 0; i++)
 		usleep(50 * 1000);
+	stream_hub_wait_idle(s->streams, 1000);
 	MHD_stop_daemon(s->daemon);
+	stream_hub_free(s->streams);
 	metrics_free(s->app->metrics);
 	s->app->metrics = NULL;
 	for (size_t i = 0; i < api_routes_count; i++)

@@ -1,7 +1,8 @@
 /* The HTTP server: libmicrohttpd with epoll and a thread pool sized to the
  * cores, request bodies capped at the configured limit, a request id on
- * every request, one access-log line per request, and a graceful stop that
- * lets in-flight requests finish. */
+ * every request, one access-log line per request (a stream's when it
+ * starts), streamed responses (http/stream.h), and a graceful stop that ends
+ * open streams and lets in-flight requests finish. */
 #ifndef CAL_HTTP_SERVER_H
 #define CAL_HTTP_SERVER_H
 
