@@ -3,6 +3,9 @@
 # tree when it runs.
 #   cmake -DOUT=file.c -DKIND=migrations -DSYMBOL=store_sqlite_migrations -DFILES="a.sql;b.sql" -P embed.cmake
 #   cmake -DOUT=file.c -DKIND=blob -DSYMBOL=openapi_json -DFILES=openapi.json -P embed.cmake
+#   cmake -DOUT=file.c -DKIND=templates -DSYMBOL=cal_tpl_default_files -DFILES="…/templates/es/x.txt;…" -P embed.cmake
+# KIND templates names each file by its path below the last "/templates/"
+# ("es/invitation.txt"), the path an operator's override directory mirrors.
 
 function(c_string_literal path outvar)
   file(READ "${path}" hex HEX)
@@ -30,6 +33,23 @@ if(KIND STREQUAL "migrations")
     get_filename_component(name "${f}" NAME_WE)
     c_string_literal("${f}" lit)
     string(APPEND text "  { \"${name}\", ${lit} },\n")
+    math(EXPR count "${count} + 1")
+  endforeach()
+  string(APPEND text "};\nconst size_t ${SYMBOL}_count = ${count};\n")
+elseif(KIND STREQUAL "templates")
+  string(APPEND text "#include \"notify/template.h\"\nconst struct cal_tpl_file ${SYMBOL}[] = {\n")
+  list(SORT FILES)
+  set(count 0)
+  foreach(f IN LISTS FILES)
+    string(FIND "${f}" "/templates/" at REVERSE)
+    if(at LESS 0)
+      message(FATAL_ERROR "${f} is not under a templates/ directory")
+    endif()
+    math(EXPR at "${at} + 11")
+    string(SUBSTRING "${f}" ${at} -1 rel)
+    c_string_literal("${f}" lit)
+    file(SIZE "${f}" size)
+    string(APPEND text "  { \"${rel}\", ${lit}, ${size} },\n")
     math(EXPR count "${count} + 1")
   endforeach()
   string(APPEND text "};\nconst size_t ${SYMBOL}_count = ${count};\n")
