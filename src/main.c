@@ -2,6 +2,7 @@
  * of them) and runs a subcommand: serve, migrate, company/user/partner add,
  * token, routes. Each subcommand prints only its result on stdout; logs and
  * errors go to stderr. */
+#include <curl/curl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -19,6 +20,7 @@
 #include "base/strbuf.h"
 #include "base/tz.h"
 #include "http/server.h"
+#include "jobs/jobs.h"
 #include "service/app.h"
 #include "service/directory.h"
 #include "service/ical.h"
@@ -32,7 +34,7 @@ static const char usage[] =
 	"  company add --name NAME --slug SLUG\n"
 	"                             create a company; prints its id\n"
 	"  user add --company SLUG --email EMAIL --name NAME [--password PASSWORD]\n"
-	"           [--timezone ZONE] [--lang es|en] [--admin]\n"
+	"           [--timezone ZONE] [--lang es|en] [--phone +E164] [--admin]\n"
 	"                             create a user; prints its id\n"
 	"  partner add --company SLUG --name NAME [--email EMAIL] [--phone PHONE]\n"
 	"                             create a partner (external contact); prints its id\n"
@@ -145,7 +147,7 @@ static int cmd_add(struct app *app, const char *noun, const struct options *o)
 	} else if (strcmp(noun, "user") == 0) {
 		struct user_add_request req = { .company_slug = o->company, .email = o->email, .name = o->name,
 						.password = o->password, .timezone = o->timezone,
-						.lang = o->lang, .admin = o->admin };
+						.lang = o->lang, .phone = o->phone, .admin = o->admin };
 		r = directory_user_add(app, &req, &err, &id);
 	} else if (strcmp(noun, "partner") == 0) {
 		r = directory_partner_add(app, o->company, o->name, o->email, o->phone, &err, &id);
@@ -206,8 +208,14 @@ static int cmd_serve(struct app *app)
 	/* Blocked before the server's threads exist, so only sigwait sees them. */
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	struct jobs *jobs = NULL;
+	if (app->config->jobs && jobs_start(app, &jobs) < 0) {
+		log_error(NULL, "cannot start the background jobs", NULL);
+		return 1;
+	}
 	struct http_server *server;
 	if (http_server_start(app, &server) < 0) {
+		jobs_stop(jobs);
 		log_error(NULL, "cannot listen", json_pack("{s:s, s:i}", "host", app->config->listen_host,
 							   "port", app->config->listen_port));
 		return 1;
@@ -220,6 +228,9 @@ static int cmd_serve(struct app *app)
 	sigwait(&stop, &sig);
 	log_info(NULL, "stopping", json_pack("{s:i}", "signal", sig));
 	http_server_stop(server, 10);
+	/* After the server: a request that was finishing may still have
+	 * rung a bell. A message being sent completes first. */
+	jobs_stop(jobs);
 	log_info(NULL, "stopped", NULL);
 	return 0;
 }
@@ -292,7 +303,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_set_level(level);
-	if (cal_crypto_init() < 0)
+	if (cal_crypto_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return 1;
 	struct cal_config cfg;
 	const char *why = NULL;
@@ -315,5 +326,6 @@ int main(int argc, char **argv)
 	store_close(app.store);
 	cal_tzdb_free(app.tzdb);
 	cal_config_release(&cfg);
+	curl_global_cleanup();
 	return rc;
 }

@@ -63,14 +63,25 @@ static int respond_event(struct request *req, struct response *res, int status,
 	return respond_text(req, res, status, &out, w.err);
 }
 
+/* ?notify=true|false (default true): whether attendees are mailed. */
+static int parse_notify(struct request *req, bool *ret)
+{
+	const char *notify = req->query(req, "notify");
+	if (notify && strcmp(notify, "true") != 0 && strcmp(notify, "false") != 0)
+		return cal_error_field(req->err, "notify", "must be true or false");
+	*ret = !notify || strcmp(notify, "true") == 0;
+	return 0;
+}
+
 int api_events_create(struct request *req, struct response *res)
 {
 	struct cal_event_input in;
-	int r = event_json_parse(req->body, req->arena, &req->app->config->limits, &in, req->err);
-	if (r < 0)
+	bool notify;
+	int r = parse_notify(req, &notify);
+	if (r < 0 || (r = event_json_parse(req->body, req->arena, &req->app->config->limits, &in, req->err)) < 0)
 		return r;
 	struct event_view v;
-	if ((r = events_create(req->app, req->arena, req->who, &in, req->err, &v)) < 0)
+	if ((r = events_create(req->app, req->arena, req->who, &in, notify, req->err, &v)) < 0)
 		return r;
 	res->location = arena_printf(req->arena, "/api/v1/calendar/events/%s", v.event->id.s);
 	return respond_event(req, res, 201, &v);
@@ -92,12 +103,13 @@ int api_events_update(struct request *req, struct response *res)
 	struct cal_event_input in;
 	struct event_view v;
 	enum event_scope scope;
+	bool notify;
 	int r = path_id(req, &id);
-	if (r < 0 || (r = parse_scope(req, &scope)) < 0)
+	if (r < 0 || (r = parse_scope(req, &scope)) < 0 || (r = parse_notify(req, &notify)) < 0)
 		return r;
 	if ((r = event_json_parse(req->body, req->arena, &req->app->config->limits, &in, req->err)) < 0)
 		return r;
-	r = events_update(req->app, req->arena, req->who, id, scope, &in, req->if_match, req->err, &v);
+	r = events_update(req->app, req->arena, req->who, id, scope, &in, req->if_match, notify, req->err, &v);
 	if (r < 0)
 		return r;
 	return respond_event(req, res, 200, &v);
@@ -107,13 +119,10 @@ int api_events_delete(struct request *req, struct response *res)
 {
 	const char *id;
 	enum event_scope scope;
+	bool send;
 	int r = path_id(req, &id);
-	if (r < 0 || (r = parse_scope(req, &scope)) < 0)
+	if (r < 0 || (r = parse_scope(req, &scope)) < 0 || (r = parse_notify(req, &send)) < 0)
 		return r;
-	const char *notify = req->query(req, "notify");
-	if (notify && strcmp(notify, "true") != 0 && strcmp(notify, "false") != 0)
-		return cal_error_field(req->err, "notify", "must be true or false");
-	bool send = !notify || strcmp(notify, "true") == 0;
 	if ((r = events_delete(req->app, req->arena, req->who, id, scope, req->if_match, send, req->err)) < 0)
 		return r;
 	res->status = 204;

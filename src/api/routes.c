@@ -1,11 +1,15 @@
 /* The one table of routes. The dispatcher (http/dispatch.c) does auth, body
  * limits and parsing, ETag/If-Match and problem+json for every entry;
  * docs/openapi.json documents every entry (a test checks both ways). */
+#include "api/activities.h"
 #include "api/auth.h"
 #include "api/events.h"
 #include "api/health.h"
 #include "api/ical.h"
 #include "api/handler.h"
+#include "api/notifications.h"
+#include "api/outbox.h"
+#include "api/rsvp.h"
 
 const struct route api_routes[] = {
 	{ .method = "GET", .path = "/livez", .handler = api_livez, .auth = AUTH_PUBLIC, .summary = "Liveness" },
@@ -15,6 +19,9 @@ const struct route api_routes[] = {
 	{ .method = "GET", .path = "/openapi.json", .handler = api_openapi, .auth = AUTH_PUBLIC, .summary = "This API's OpenAPI document" },
 	{ .method = "POST", .path = "/api/v1/auth/login", .handler = api_auth_login, .auth = AUTH_PUBLIC, .body = BODY_JSON, .summary = "Log in with e-mail and password" },
 	{ .method = "GET", .path = "/api/v1/me", .handler = api_me, .auth = AUTH_USER, .summary = "The caller" },
+	{ .method = "GET", .path = "/api/v1/notifications", .handler = api_notifications_list, .auth = AUTH_USER, .summary = "The caller's in-app notifications, newest first" },
+	{ .method = "GET", .path = "/api/v1/notifications/stream", .handler = api_notifications_stream, .auth = AUTH_USER, .token_in_query = true, .summary = "The caller's new in-app notifications as Server-Sent Events" },
+	{ .method = "POST", .path = "/api/v1/notifications/:id/read", .handler = api_notifications_read, .auth = AUTH_USER, .summary = "Mark one of the caller's notifications read" },
 	{ .method = "POST", .path = "/api/v1/calendar/events", .handler = api_events_create, .auth = AUTH_USER, .body = BODY_JSON, .summary = "Create an event" },
 	{ .method = "GET", .path = "/api/v1/calendar/events", .handler = api_events_list, .auth = AUTH_USER, .summary = "List events in a window" },
 	{ .method = "GET", .path = "/api/v1/calendar/events/:id", .handler = api_events_get, .auth = AUTH_USER, .summary = "Read an event" },
@@ -26,7 +33,16 @@ const struct route api_routes[] = {
 	{ .method = "POST", .path = "/api/v1/calendar/import", .handler = api_ical_import, .auth = AUTH_USER, .body = BODY_RAW, .summary = "Import an iCalendar file" },
 	{ .method = "POST", .path = "/api/v1/calendar/feed", .handler = api_ical_feed_create, .auth = AUTH_USER, .summary = "Create (or replace) the caller's private subscription feed" },
 	{ .method = "DELETE", .path = "/api/v1/calendar/feed", .handler = api_ical_feed_revoke, .auth = AUTH_USER, .summary = "Revoke the caller's subscription feed" },
+	{ .method = "GET", .path = "/rsvp/:token/:answer", .handler = api_rsvp_show, .auth = AUTH_PUBLIC, .summary = "An invitation's signed answer link: a page to confirm the answer" },
+	{ .method = "POST", .path = "/rsvp/:token/:answer", .handler = api_rsvp_answer, .auth = AUTH_PUBLIC, .summary = "Record the answer of a signed invitation link" },
+	{ .method = "GET", .path = "/api/v1/admin/outbox", .handler = api_outbox_list, .auth = AUTH_USER, .summary = "The company's outgoing messages and their delivery state (admins)" },
 	{ .method = "GET", .path = "/ical/:feed", .handler = api_ical_feed, .auth = AUTH_PUBLIC, .summary = "A private subscription feed (/ical/<secret>.ics)" },
+	{ .method = "POST", .path = "/api/v1/activities", .handler = api_activities_create, .auth = AUTH_USER, .body = BODY_JSON, .summary = "Create an activity (a meeting creates its calendar event)" },
+	{ .method = "GET", .path = "/api/v1/activities", .handler = api_activities_list, .auth = AUTH_USER, .summary = "List a record's or a user's activities" },
+	{ .method = "GET", .path = "/api/v1/activities/:id", .handler = api_activities_get, .auth = AUTH_USER, .summary = "Read an activity" },
+	{ .method = "PATCH", .path = "/api/v1/activities/:id", .handler = api_activities_update, .auth = AUTH_USER, .body = BODY_JSON, .summary = "Change an activity" },
+	{ .method = "DELETE", .path = "/api/v1/activities/:id", .handler = api_activities_delete, .auth = AUTH_USER, .summary = "Delete an activity (an open meeting's event too)" },
+	{ .method = "POST", .path = "/api/v1/activities/:id/done", .handler = api_activities_done, .auth = AUTH_USER, .body = BODY_RAW, .summary = "Mark an activity done, with optional feedback" },
 };
 
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -88,6 +89,85 @@ static char *read_pem(const char *value)
 	return n > 0 && n < sizeof buf - 1 && strncmp(buf, "-----BEGIN", 10) == 0 ? strdup(buf) : NULL;
 }
 
+/* An optional variable: NULL when unset or empty. */
+static char *env_opt(const char *name)
+{
+	const char *v = getenv(name);
+	return v && *v ? strdup(v) : NULL;
+}
+
+/* The host of a URL ("http://host:port/path" -> "host"), for defaults. */
+static void url_host(const char *url, char *buf, size_t len)
+{
+	const char *p = strstr(url, "://");
+	p = p ? p + 3 : url;
+	size_t n = strcspn(p, ":/");
+	snprintf(buf, len, "%.*s", (int)n, p);
+}
+
+static int load_delivery(struct cal_config *cfg, const char **ret_why)
+{
+	static const struct {
+		const char *name;
+		unsigned long max, fallback;
+		size_t offset;
+	} counts[] = {
+		{ "CALENDARD_OUTBOX_WORKERS", 64, 2, offsetof(struct cal_config, outbox_workers) },
+		{ "CALENDARD_OUTBOX_MAX_ATTEMPTS", 100, 8, offsetof(struct cal_config, outbox_max_attempts) },
+		{ "CALENDARD_OUTBOX_RETRY_SECONDS", 86400, 30, offsetof(struct cal_config, outbox_retry_s) },
+		{ "CALENDARD_OUTBOX_RETRY_MAX_SECONDS", 7 * 86400, 3600, offsetof(struct cal_config, outbox_retry_max_s) },
+		{ "CALENDARD_OUTBOX_LEASE_SECONDS", 86400, 120, offsetof(struct cal_config, outbox_lease_s) },
+		{ "CALENDARD_SEND_TIMEOUT_SECONDS", 3600, 60, offsetof(struct cal_config, send_timeout_s) },
+	};
+	for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+		unsigned long v = counts[i].fallback;
+		if (env_unsigned(counts[i].name, counts[i].max, &v) < 0 || v == 0) {
+			*ret_why = "a CALENDARD_OUTBOX_* or CALENDARD_SEND_TIMEOUT_SECONDS value is not a positive integer in range";
+			return CAL_E_INVALID;
+		}
+		*(unsigned *)((char *)cfg + counts[i].offset) = (unsigned)v;
+	}
+	/* A lease shorter than a send could let a second worker send the
+	 * same message while the first is still talking to the server. */
+	if (cfg->outbox_lease_s <= cfg->send_timeout_s) {
+		*ret_why = "CALENDARD_OUTBOX_LEASE_SECONDS must be longer than CALENDARD_SEND_TIMEOUT_SECONDS";
+		return CAL_E_INVALID;
+	}
+	const char *jobs = getenv("CALENDARD_JOBS");
+	cfg->jobs = !jobs || !*jobs || strcmp(jobs, "0") != 0;
+	cfg->template_dir = env_opt("CALENDARD_TEMPLATE_DIR");
+	cfg->smtp_url = env_opt("SMTP_URL");
+	if (cfg->smtp_url && strncmp(cfg->smtp_url, "smtp://", 7) != 0 && strncmp(cfg->smtp_url, "smtps://", 8) != 0) {
+		*ret_why = "SMTP_URL must start with smtp:// or smtps://";
+		return CAL_E_INVALID;
+	}
+	cfg->smtp_username = env_opt("SMTP_USERNAME");
+	cfg->smtp_password = env_opt("SMTP_PASSWORD");
+	const char *tls = getenv("SMTP_TLS");
+	cfg->smtp_tls = 1;
+	if (tls && *tls) {
+		if (strcmp(tls, "off") == 0)
+			cfg->smtp_tls = 0;
+		else if (strcmp(tls, "required") == 0)
+			cfg->smtp_tls = 2;
+		else if (strcmp(tls, "try") != 0) {
+			*ret_why = "SMTP_TLS must be off, try or required";
+			return CAL_E_INVALID;
+		}
+	}
+	char host[256];
+	url_host(cfg->public_url, host, sizeof host);
+	char fallback_from[300];
+	snprintf(fallback_from, sizeof fallback_from, "calendar@%s", strchr(host, '.') ? host : "localhost.localdomain");
+	cfg->mail_from = env_dup("MAIL_FROM", fallback_from);
+	cfg->mail_from_name = env_dup("MAIL_FROM_NAME", "Calendario");
+	cfg->sms_base_url = env_opt("SMS_BASE_URL");
+	cfg->sms_account_sid = env_opt("SMS_ACCOUNT_SID");
+	cfg->sms_auth_token = env_opt("SMS_AUTH_TOKEN");
+	cfg->sms_from = env_opt("SMS_FROM");
+	return 0;
+}
+
 int cal_config_load(struct cal_config *cfg, const char **ret_why)
 {
 	memset(cfg, 0, sizeof *cfg);
@@ -143,6 +223,8 @@ int cal_config_load(struct cal_config *cfg, const char **ret_why)
 	r = load_limits(cfg, ret_why);
 	if (r < 0)
 		return r;
+	if ((r = load_delivery(cfg, ret_why)) < 0)
+		return r;
 
 	if (cal_secret_key_load(getenv("CALENDARD_SECRET_KEY"), cfg->data_dir, cfg->secret_key) < 0) {
 		*ret_why = "cannot read or create the secret key (CALENDARD_SECRET_KEY must be 64 hex characters; otherwise CALENDARD_DATA_DIR must be writable)";
@@ -171,6 +253,20 @@ int cal_config_load(struct cal_config *cfg, const char **ret_why)
 
 void cal_config_release(struct cal_config *cfg)
 {
+	free(cfg->template_dir);
+	free(cfg->smtp_url);
+	free(cfg->smtp_username);
+	if (cfg->smtp_password)
+		sodium_memzero(cfg->smtp_password, strlen(cfg->smtp_password));
+	free(cfg->smtp_password);
+	free(cfg->mail_from);
+	free(cfg->mail_from_name);
+	free(cfg->sms_base_url);
+	free(cfg->sms_account_sid);
+	if (cfg->sms_auth_token)
+		sodium_memzero(cfg->sms_auth_token, strlen(cfg->sms_auth_token));
+	free(cfg->sms_auth_token);
+	free(cfg->sms_from);
 	free(cfg->listen_host);
 	free(cfg->database_url);
 	free(cfg->data_dir);

@@ -27,6 +27,24 @@ struct cal_config {
 	char *jwt_public_key; /* CALENDARD_JWT_PUBLIC_KEY: PEM text or a path; enables RS256 */
 	unsigned token_ttl;   /* CALENDARD_TOKEN_TTL seconds for login tokens, default 12 h */
 	unsigned sse_keepalive_s; /* CALENDARD_SSE_KEEPALIVE_SECONDS between stream comments, default 15 */
+
+	/* Delivery (notify/, jobs/). Unset SMTP_URL or SMS_BASE_URL: that
+	 * channel's messages wait, failing their attempts, until it is set. */
+	bool jobs;            /* CALENDARD_JOBS (default 1): run the scheduler and workers */
+	char *template_dir;   /* CALENDARD_TEMPLATE_DIR: operator overrides of templates/ */
+	char *smtp_url;       /* SMTP_URL smtp://host:port or smtps://host:port */
+	char *smtp_username, *smtp_password; /* SMTP_USERNAME, SMTP_PASSWORD */
+	int smtp_tls;         /* SMTP_TLS: 0 off, 1 when offered (default), 2 required */
+	char *mail_from;      /* MAIL_FROM address, default calendar@<public host> */
+	char *mail_from_name; /* MAIL_FROM_NAME, default "Calendario" */
+	char *sms_base_url;   /* SMS_BASE_URL, e.g. https://api.twilio.com */
+	char *sms_account_sid, *sms_auth_token, *sms_from; /* SMS_ACCOUNT_SID, SMS_AUTH_TOKEN, SMS_FROM */
+	unsigned outbox_workers;      /* CALENDARD_OUTBOX_WORKERS, default 2 */
+	unsigned outbox_max_attempts; /* CALENDARD_OUTBOX_MAX_ATTEMPTS, default 8 */
+	unsigned outbox_retry_s;      /* CALENDARD_OUTBOX_RETRY_SECONDS: first backoff, default 30 */
+	unsigned outbox_retry_max_s;  /* CALENDARD_OUTBOX_RETRY_MAX_SECONDS, default 3600 */
+	unsigned outbox_lease_s;      /* CALENDARD_OUTBOX_LEASE_SECONDS, default 120 */
+	unsigned send_timeout_s;      /* CALENDARD_SEND_TIMEOUT_SECONDS per message, default 60 */
 	struct cal_limits limits;
 };
 

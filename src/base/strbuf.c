@@ -68,8 +68,11 @@ int strbuf_printf(struct strbuf *sb, const char *fmt, ...)
 
 char *strbuf_detach(struct strbuf *sb, size_t *ret_len)
 {
-	if (!sb->buf && strbuf_grow(sb, 0) < 0)
-		return NULL;
+	if (!sb->buf) {
+		if (strbuf_grow(sb, 0) < 0)
+			return NULL;
+		sb->buf[0] = '\0'; /* never grown: nothing wrote the terminator yet */
+	}
 	char *p = sb->buf;
 	if (ret_len)
 		*ret_len = sb->len;

@@ -17,6 +17,7 @@ struct cal_company {
 struct cal_user {
 	cal_uuid id, company_id;
 	const char *name, *email, *timezone, *lang; /* lang: "es" or "en" */
+	const char *phone;                          /* E.164 for SMS reminders, or NULL */
 	const char *password_hash;                  /* NULL: cannot log in */
 	enum cal_role_in_company role;
 	int64_t created_at;

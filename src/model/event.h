@@ -54,6 +54,10 @@ struct cal_alarm {
 	enum cal_alarm_type type;
 	int32_t interval_value;
 	enum cal_interval_unit interval_unit;
+	/* When it next fires (the service arms it on every save; the
+	 * scheduler advances it). Not part of what a client sees. */
+	bool armed;
+	int64_t next_trigger_at;
 };
 
 struct cal_event {

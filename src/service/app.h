@@ -3,6 +3,7 @@
 #ifndef CAL_SERVICE_APP_H
 #define CAL_SERVICE_APP_H
 
+#include "base/bell.h"
 #include "base/clock.h"
 #include "base/config.h"
 #include "base/metrics.h"
@@ -15,6 +16,9 @@ struct app {
 	struct cal_tzdb *tzdb;
 	struct cal_clock clock;
 	struct metrics *metrics; /* filled by http/, rendered by /metrics */
+	/* Rung after a commit that gave the background jobs work (tx.c);
+	 * NULL when no job runs (the CLI). */
+	struct cal_bell *outbox_bell, *alarm_bell, *notification_bell;
 };
 
 #endif

@@ -57,6 +57,18 @@ static int user_add_body(struct store_conn *c, void *ctx_)
 	return store_user_insert(c, ctx->user);
 }
 
+/* E.164: "+", a leading digit 1-9, 8 to 15 digits in all. */
+static bool phone_ok(const char *s)
+{
+	if (s[0] != '+' || s[1] < '1' || s[1] > '9')
+		return false;
+	size_t n = 0;
+	for (const char *p = s + 1; *p; p++, n++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return n >= 8 && n <= 15;
+}
+
 int directory_user_add(struct app *app, const struct user_add_request *req, struct cal_error *err,
 		       cal_uuid *ret_id)
 {
@@ -76,10 +88,13 @@ int directory_user_add(struct app *app, const struct user_add_request *req, stru
 		cal_error_field(err, "timezone", "is not a known IANA time zone");
 	if (strcmp(lang, "es") != 0 && strcmp(lang, "en") != 0)
 		cal_error_field(err, "lang", "must be es or en");
+	if (req->phone && !phone_ok(req->phone))
+		cal_error_field(err, "phone", "must be an E.164 number such as +5215512345678");
 	if (err->n_fields)
 		return CAL_E_INVALID;
 
 	struct cal_user u = { .name = req->name, .email = email, .timezone = tz, .lang = lang,
+			      .phone = req->phone,
 			      .role = req->admin ? CAL_USER_ADMIN : CAL_USER_MEMBER,
 			      .created_at = cal_clock_now(&app->clock) };
 	char hash[CAL_PASSWORD_HASH_MAX];

@@ -15,6 +15,7 @@ int directory_company_add(struct app *app, const char *name, const char *slug,
 
 struct user_add_request {
 	const char *company_slug, *email, *name, *password, *timezone, *lang;
+	const char *phone; /* E.164 (+5215512345678), for SMS reminders; optional */
 	bool admin;
 };
 int directory_user_add(struct app *app, const struct user_add_request *req, struct cal_error *err,

@@ -7,8 +7,11 @@
 #include <string.h>
 
 #include "model/time.h"
+#include "service/activities.h"
+#include "service/alarms.h"
 #include "service/directory.h"
 #include "service/events_internal.h"
+#include "service/itip.h"
 #include "service/series.h"
 #include "service/tx.h"
 
@@ -153,16 +156,32 @@ void new_alarm_ids(struct cal_event *e)
 		cal_uuid_new(&e->alarms[i].id);
 }
 
+int event_row_insert(struct store_conn *c, struct event_ctx *ctx, struct cal_event *e)
+{
+	int r = alarms_arm(c, ctx->app, ctx->arena, e, cal_clock_now(&ctx->app->clock));
+	return r < 0 ? r : store_event_insert(c, e);
+}
+
+int event_row_update(struct store_conn *c, struct event_ctx *ctx, struct cal_event *e,
+		     int64_t expected_version)
+{
+	int r = alarms_arm(c, ctx->app, ctx->arena, e, cal_clock_now(&ctx->app->clock));
+	return r < 0 ? r : store_event_update(c, e, expected_version);
+}
+
 int create_row(struct store_conn *c, struct event_ctx *ctx, struct cal_event *e)
 {
 	int r = resolve_attendees(c, ctx, NULL, e);
-	return r < 0 ? r : store_event_insert(c, e);
+	return r < 0 ? r : event_row_insert(c, ctx, e);
 }
 
 static int create_body(struct store_conn *c, void *ctx_)
 {
 	struct event_ctx *ctx = ctx_;
-	return create_row(c, ctx, ctx->event);
+	int r = create_row(c, ctx, ctx->event);
+	if (r == 0 && ctx->notify)
+		r = itip_after_change(c, ctx, NULL, ctx->event, true);
+	return r;
 }
 
 int event_prepare(struct app *app, struct arena *a, const struct cal_principal *who,
@@ -196,13 +215,15 @@ int event_prepare(struct app *app, struct arena *a, const struct cal_principal *
 }
 
 int events_create(struct app *app, struct arena *a, const struct cal_principal *who,
-		  const struct cal_event_input *in, struct cal_error *err, struct event_view *ret)
+		  const struct cal_event_input *in, bool notify, struct cal_error *err,
+		  struct event_view *ret)
 {
 	struct cal_event *e;
 	int r = event_prepare(app, a, who, in, err, &e);
 	if (r < 0)
 		return r;
-	struct event_ctx ctx = { .app = app, .arena = a, .who = who, .in = in, .err = err, .event = e };
+	struct event_ctx ctx = { .app = app, .arena = a, .who = who, .in = in, .err = err, .event = e,
+				 .notify = notify };
 	if ((r = tx_run(app, true, create_body, &ctx)) < 0)
 		return r;
 	*ret = (struct event_view){ .event = e, .view = CAL_VIEW_FULL };
@@ -282,7 +303,9 @@ int update_row(struct store_conn *c, struct event_ctx *ctx, const char *id, stru
 		e->sequence = ctx->sequence;
 	else if (significant_change(&old, e))
 		e->sequence = old.sequence + 1;
-	if ((r = store_event_update(c, e, old.version)) < 0)
+	if ((r = event_row_update(c, ctx, e, old.version)) < 0)
+		return r;
+	if (old.start != e->start && (r = activities_event_moved(c, ctx->arena, ctx->app, e)) < 0)
 		return r;
 	if (old.recurring && (!e->recurring || old.start != e->start || strcmp(old.rrule, e->rrule) != 0 ||
 			      strcmp(old.timezone, e->timezone) != 0 || old.all_day != e->all_day))
@@ -302,28 +325,76 @@ static void view_set(struct event_ctx *ctx, struct cal_event *e)
 	*ctx->view = (struct event_view){ .event = e, .view = view_of(ctx->who, e) };
 }
 
+/* The event or series a change to `id` belongs to, as it is now (before
+ * the change, for notify_after). CAL_E_NOT_FOUND is left to the change
+ * itself to report. */
+static int root_before(struct store_conn *c, struct event_ctx *ctx, struct cal_event **ret)
+{
+	*ret = NULL;
+	if (!ctx->notify)
+		return 0;
+	struct occurrence_ref ref;
+	const char *root = occurrence_ref_parse(ctx->id, &ref) ? ref.series.s : ctx->id;
+	struct cal_event *e = arena_calloc(ctx->arena, 1, sizeof *e);
+	if (!e)
+		return CAL_E_NOMEM;
+	int r = store_event_get(c, ctx->arena, root, e);
+	if (r == 0 && !cal_event_is_exception(e))
+		*ret = e;
+	return r == CAL_E_NOT_FOUND ? 0 : r;
+}
+
+/* Whether an occurrence edit moves or reshapes it for the people invited. */
+static bool significant_input(const struct cal_event_input *in)
+{
+	return in && (in->has_start || in->has_end || in->has_all_day || in->has_timezone ||
+		      in->has_location || in->has_recurrence);
+}
+
+/* Invitations, updates and cancellations for a change already made. */
+static int notify_after(struct store_conn *c, struct event_ctx *ctx, const struct cal_event *before,
+			bool occurrence)
+{
+	if (!before)
+		return 0;
+	struct cal_event after;
+	int r = store_event_get(c, ctx->arena, before->id.s, &after);
+	if (r == CAL_E_NOT_FOUND)
+		return itip_after_change(c, ctx, before, NULL, true);
+	if (r < 0)
+		return r;
+	bool significant = after.sequence != before->sequence || after.n_exdates != before->n_exdates ||
+			   (occurrence && significant_input(ctx->in)) || (occurrence && !ctx->in);
+	return itip_after_change(c, ctx, before, &after, significant);
+}
+
 static int update_body_view(struct store_conn *c, void *ctx_)
 {
 	struct event_ctx *ctx = ctx_;
+	struct cal_event *before;
+	int r = root_before(c, ctx, &before);
+	if (r < 0)
+		return r;
 	struct occurrence_ref ref;
-	if (occurrence_ref_parse(ctx->id, &ref))
-		return occurrence_update(c, ctx, &ref);
-	int r = update_row(c, ctx, ctx->id, ctx->event);
-	if (r == 0)
+	bool occurrence = occurrence_ref_parse(ctx->id, &ref);
+	if (occurrence) {
+		r = occurrence_update(c, ctx, &ref);
+	} else if ((r = update_row(c, ctx, ctx->id, ctx->event)) == 0) {
 		view_set(ctx, ctx->event);
-	return r;
+	}
+	return r < 0 ? r : notify_after(c, ctx, before, occurrence);
 }
 
 int events_update(struct app *app, struct arena *a, const struct cal_principal *who, const char *id,
 		  enum event_scope scope, const struct cal_event_input *in, struct if_match match,
-		  struct cal_error *err, struct event_view *ret)
+		  bool notify, struct cal_error *err, struct event_view *ret)
 {
 	struct cal_event *e = arena_calloc(a, 1, sizeof *e);
 	struct event_view view;
 	if (!e)
 		return CAL_E_NOMEM;
 	struct event_ctx ctx = { .app = app, .arena = a, .who = who, .in = in, .err = err, .id = id,
-				 .scope = scope, .match = match, .event = e, .view = &view };
+				 .scope = scope, .match = match, .event = e, .view = &view, .notify = notify };
 	int r = tx_run(app, true, update_body_view, &ctx);
 	if (r < 0)
 		return r;
@@ -334,22 +405,32 @@ int events_update(struct app *app, struct arena *a, const struct cal_principal *
 static int delete_body(struct store_conn *c, void *ctx_)
 {
 	struct event_ctx *ctx = ctx_;
-	struct occurrence_ref ref;
-	if (occurrence_ref_parse(ctx->id, &ref))
-		return occurrence_delete(c, ctx, &ref);
-	struct cal_event old;
-	int r = load_for_change(c, ctx, ctx->id, &old);
-	if (r < 0 || (r = require_modify(ctx, &old)) < 0)
+	struct cal_event *before;
+	int r = root_before(c, ctx, &before);
+	if (r < 0)
 		return r;
-	return store_event_delete(c, ctx->id, old.version);
+	struct occurrence_ref ref;
+	bool occurrence = occurrence_ref_parse(ctx->id, &ref);
+	if (occurrence) {
+		r = occurrence_delete(c, ctx, &ref);
+	} else {
+		struct cal_event old;
+		r = load_for_change(c, ctx, ctx->id, &old);
+		if (r == 0)
+			r = require_modify(ctx, &old);
+		if (r == 0)
+			r = activities_event_deleted(c, ctx->arena, &old);
+		if (r == 0)
+			r = store_event_delete(c, ctx->id, old.version);
+	}
+	return r < 0 ? r : notify_after(c, ctx, before, occurrence);
 }
 
 int events_delete(struct app *app, struct arena *a, const struct cal_principal *who, const char *id,
 		  enum event_scope scope, struct if_match match, bool notify, struct cal_error *err)
 {
-	(void)notify; /* cancellations go through the outbox once it exists */
 	struct event_ctx ctx = { .app = app, .arena = a, .who = who, .err = err, .id = id,
-				 .scope = scope, .match = match };
+				 .scope = scope, .match = match, .notify = notify };
 	return tx_run(app, true, delete_body, &ctx);
 }
 
@@ -373,7 +454,8 @@ static int respond_body(struct store_conn *c, void *ctx_)
 	mine->state = ctx->answer;
 	e->version = was + 1;
 	e->updated_at = cal_clock_now(&ctx->app->clock);
-	return store_event_update(c, e, was);
+	int r2 = event_row_update(c, ctx, e, was);
+	return r2 < 0 ? r2 : itip_answered(c, ctx->app, ctx->arena, e, mine);
 }
 
 int events_respond(struct app *app, struct arena *a, const struct cal_principal *who,
@@ -404,7 +486,7 @@ static int get_body(struct store_conn *c, void *ctx_)
 	if (cal_acl_view(ctx->who, ctx->event) == CAL_VIEW_NONE || cal_event_is_exception(ctx->event))
 		return CAL_E_NOT_FOUND;
 	*ctx->view = (struct event_view){ .event = ctx->event, .view = cal_acl_view(ctx->who, ctx->event) };
-	return 0;
+	return ctx->view->view == CAL_VIEW_FULL ? activities_of_event(c, ctx->arena, ctx->app, ctx->view) : 0;
 }
 
 int events_get(struct app *app, struct arena *a, const struct cal_principal *who, const char *id,

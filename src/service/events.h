@@ -10,6 +10,8 @@
 #include "model/event.h"
 #include "service/app.h"
 
+struct activity_view;
+
 /* An event as one caller may see it: render only what `view` allows. An
  * occurrence of a series (virtual, or an exception row) has its own public
  * id "<seriesId>_<YYYYMMDDTHHMMSSZ>" and names its series. */
@@ -20,6 +22,11 @@ struct event_view {
 	const char *series_id; /* occurrences only */
 	int64_t original_start;
 	int64_t etag_version;  /* 0: event->version */
+	/* The activities linked to the event (service/activities.h), filled
+	 * by a single read with the full view when there are any; NULL
+	 * otherwise. */
+	const struct activity_view *activities;
+	size_t n_activities;
 };
 
 static inline const char *event_view_id(const struct event_view *v)
@@ -36,16 +43,18 @@ struct if_match {
 	int64_t version;
 };
 
+/* `notify`: write invitations, updates and cancellations to the outbox
+ * (service/itip.h) in the same transaction. */
 int events_create(struct app *app, struct arena *a, const struct cal_principal *who,
-		  const struct cal_event_input *in, struct cal_error *err, struct event_view *ret);
+		  const struct cal_event_input *in, bool notify, struct cal_error *err,
+		  struct event_view *ret);
 int events_get(struct app *app, struct arena *a, const struct cal_principal *who, const char *id,
 	       struct cal_error *err, struct event_view *ret);
 /* `id` is an event's id or an occurrence's; `scope` matters for
  * occurrences only (the event id of a series means the whole series). */
 int events_update(struct app *app, struct arena *a, const struct cal_principal *who, const char *id,
 		  enum event_scope scope, const struct cal_event_input *in, struct if_match match,
-		  struct cal_error *err, struct event_view *ret);
-/* `notify` is recorded for the notification outbox (a later capability). */
+		  bool notify, struct cal_error *err, struct event_view *ret);
 int events_delete(struct app *app, struct arena *a, const struct cal_principal *who, const char *id,
 		  enum event_scope scope, struct if_match match, bool notify, struct cal_error *err);
 int events_respond(struct app *app, struct arena *a, const struct cal_principal *who,

@@ -19,6 +19,7 @@ struct event_ctx {
 	enum cal_partstat answer;
 	bool allow_exception_rows; /* occurrences.c works on exception rows by id */
 	bool set_sequence;         /* imports carry their own SEQUENCE */
+	bool notify;               /* write invitations/updates/cancellations (itip.c) */
 	int64_t sequence;
 	struct cal_event *event;   /* the result */
 	struct event_view *view;   /* the result as the caller sees it */
@@ -36,6 +37,11 @@ const struct cal_tz *resolve_zone(struct app *app, const char *name, struct cal_
 int resolve_attendees(struct store_conn *c, struct event_ctx *ctx, const struct cal_event *old,
 		      struct cal_event *e);
 void new_alarm_ids(struct cal_event *e);
+/* store_event_insert/update with the event's alarms armed first: every
+ * save of an event goes through these. */
+int event_row_insert(struct store_conn *c, struct event_ctx *ctx, struct cal_event *e);
+int event_row_update(struct store_conn *c, struct event_ctx *ctx, struct cal_event *e,
+		     int64_t expected_version);
 /* A new event from a client's input, checked, not stored yet. */
 int event_prepare(struct app *app, struct arena *a, const struct cal_principal *who,
 		  const struct cal_event_input *in, struct cal_error *err, struct cal_event **ret);

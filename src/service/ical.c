@@ -8,6 +8,7 @@
 
 #include "model/ics.h"
 #include "model/time.h"
+#include "service/activities.h"
 #include "service/directory.h"
 #include "service/events_internal.h"
 #include "service/series.h"
@@ -137,6 +138,54 @@ static int write_calendar(struct app *app, const struct ics_list *l, struct strb
 {
 	struct cal_ics_calendar cal = { .method = "PUBLISH", .events = l->items, .n_events = l->n };
 	return cal_ics_write(&cal, app->tzdb, out, err);
+}
+
+int ical_itip(struct store_conn *c, struct app *app, struct arena *a, const struct cal_event *e,
+	      const char *method, const char **ret_text)
+{
+	struct ics_list list = { 0 };
+	bool cancel = strcmp(method, "CANCEL") == 0;
+	const char *uid = uid_of(a, e);
+	struct cal_ics_event *x = ics_push(a, &list);
+	int r = x ? event_to_ics(app, a, e, uid, false, x) : CAL_E_NOMEM;
+	if (r < 0)
+		return r;
+	/* An organizer's copy carries no alarms: those are each reader's own. */
+	x->n_alarms = 0;
+	if (cancel) {
+		x->cancelled = true;
+		x->sequence = e->sequence + 1;
+	} else if (e->recurring) {
+		struct store_event_page ex;
+		if ((r = store_exceptions(c, a, e->id.s, INT64_MIN, INT64_MAX, &ex)) < 0)
+			return r;
+		for (size_t i = 0; r == 0 && i < ex.n; i++) {
+			struct cal_ics_event *y = ics_push(a, &list);
+			r = y ? event_to_ics(app, a, &ex.items[i], uid, false, y) : CAL_E_NOMEM;
+			if (y)
+				y->n_alarms = 0;
+		}
+		if (r < 0)
+			return r;
+	}
+	for (size_t k = 0; k < list.n; k++)
+		for (size_t i = 0; i < list.items[k].n_attendees; i++) {
+			struct cal_ics_attendee *at = &list.items[k].attendees[i];
+			at->rsvp = !cancel && strcmp(at->role, "CHAIR") != 0;
+		}
+	struct cal_ics_calendar cal = { .method = method, .events = list.items, .n_events = list.n };
+	struct strbuf out = STRBUF_INIT(4 * 1024 * 1024);
+	struct cal_error err = { 0 };
+	if ((r = cal_ics_write(&cal, app->tzdb, &out, &err)) < 0) {
+		strbuf_release(&out);
+		return r;
+	}
+	const char *text = arena_strdup(a, strbuf_str(&out));
+	strbuf_release(&out);
+	if (!text)
+		return CAL_E_NOMEM;
+	*ret_text = text;
+	return 0;
 }
 
 struct export_ctx {
@@ -443,7 +492,9 @@ static int import_master(struct store_conn *c, struct import_ctx *ctx, const str
 			       arena_printf(ctx->arena, "unchanged: SEQUENCE %lld is not newer", (long long)x->sequence));
 			return 0;
 		}
-		r = x->cancelled ? store_event_delete(c, old.id.s, old.version) : update_row(c, &ectx, old.id.s, e);
+		r = x->cancelled ? activities_event_deleted(c, ctx->arena, &old) : 0;
+		if (r == 0)
+			r = x->cancelled ? store_event_delete(c, old.id.s, old.version) : update_row(c, &ectx, old.id.s, e);
 		if (r == 0)
 			report(ctx, &ctx->updated, x->uid, old.id.s, x->cancelled ? "cancelled: deleted" : NULL);
 	}

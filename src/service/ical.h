@@ -10,6 +10,7 @@
 #include "base/strbuf.h"
 #include "model/acl.h"
 #include "service/app.h"
+#include "store/store.h"
 
 /* One event (a series with its exceptions), or every event of the caller
  * overlapping [from, to) (RFC 3339 instants or dates). */
@@ -29,6 +30,12 @@ struct ical_import_report {
 
 int ical_import(struct app *app, struct arena *a, const struct cal_principal *who,
 		const char *text, size_t len, struct ical_import_report *ret, struct cal_error *err);
+
+/* The iTIP body of an e-mail (RFC 5546 over RFC 6047): `method` REQUEST
+ * (the event, a series with its exceptions) or CANCEL (STATUS:CANCELLED,
+ * SEQUENCE one past the event's). Inside the caller's transaction. */
+int ical_itip(struct store_conn *c, struct app *app, struct arena *a, const struct cal_event *e,
+	      const char *method, const char **ret_text);
 
 /* A new feed secret for the caller (any previous one stops working); the
  * URL path is "/ical/<secret>.ics". */

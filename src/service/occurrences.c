@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "model/time.h"
+#include "service/activities.h"
 #include "service/events_internal.h"
 #include "service/series.h"
 
@@ -180,7 +181,7 @@ static int create_exception(struct store_conn *c, struct event_ctx *ctx, struct 
 	if (r == 0 && in->has_attendees)
 		r = resolve_attendees(c, ctx, &before, e);
 	if (r == 0)
-		r = store_event_insert(c, e);
+		r = event_row_insert(c, ctx, e);
 	if (r == 0)
 		set_occurrence_view(ctx, e, &o->master, o->inst.start);
 	return r;
@@ -264,7 +265,7 @@ static int truncate_series(struct store_conn *c, struct event_ctx *ctx, struct c
 	e->sequence = m->sequence + 1;
 	e->updated_at = cal_clock_now(&ctx->app->clock);
 	e->updated_by = ctx->who->user_id.s;
-	return store_event_update(c, e, m->version);
+	return event_row_update(c, ctx, e, m->version);
 }
 
 static int move_exceptions(struct store_conn *c, struct event_ctx *ctx, const cal_uuid *from_series,
@@ -280,7 +281,7 @@ static int move_exceptions(struct store_conn *c, struct event_ctx *ctx, const ca
 		}
 		x->master_id = to_series->id;
 		x->version++;
-		r = store_event_update(c, x, x->version - 1);
+		r = event_row_update(c, ctx, x, x->version - 1);
 	}
 	return r;
 }
@@ -322,7 +323,7 @@ static int update_following(struct store_conn *c, struct event_ctx *ctx, struct 
 		new_alarm_ids(next);
 	if (in->has_attendees && (r = resolve_attendees(c, ctx, &unchanged, next)) < 0)
 		return r;
-	if ((r = store_event_insert(c, next)) < 0)
+	if ((r = event_row_insert(c, ctx, next)) < 0)
 		return r;
 	if ((r = move_exceptions(c, ctx, &o->master.id, t, next)) < 0)
 		return r;
@@ -401,7 +402,14 @@ static int add_exdate(struct store_conn *c, struct event_ctx *ctx, struct cal_ev
 		e->series_end = m->start;
 		r = 0;
 	}
-	return r < 0 ? r : store_event_update(c, e, m->version);
+	return r < 0 ? r : event_row_update(c, ctx, e, m->version);
+}
+
+/* The whole series goes, and the open activities of its meeting with it. */
+static int delete_series(struct store_conn *c, struct event_ctx *ctx, const struct cal_event *m)
+{
+	int r = activities_event_deleted(c, ctx->arena, m);
+	return r < 0 ? r : store_event_delete(c, m->id.s, m->version);
 }
 
 int occurrence_delete(struct store_conn *c, struct event_ctx *ctx, const struct occurrence_ref *ref)
@@ -412,14 +420,14 @@ int occurrence_delete(struct store_conn *c, struct event_ctx *ctx, const struct 
 		return r;
 	int64_t t = ref->original_start;
 	if (ctx->scope == SCOPE_ALL)
-		return store_event_delete(c, o.master.id.s, o.master.version);
+		return delete_series(c, ctx, &o.master);
 	if (ctx->scope == SCOPE_FOLLOWING) {
 		_cleanup_(freep) char *before = NULL;
 		_cleanup_(freep) char *after = NULL;
 		if ((r = split_rules(ctx, &o.master, t, &before, &after)) < 0)
 			return r;
 		if (!before)
-			return store_event_delete(c, o.master.id.s, o.master.version);
+			return delete_series(c, ctx, &o.master);
 		if ((r = move_exceptions(c, ctx, &o.master.id, t, NULL)) < 0)
 			return r;
 		return truncate_series(c, ctx, &o.master, before, t);

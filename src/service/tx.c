@@ -23,6 +23,15 @@ int tx_run(struct app *app, bool write, tx_body_fn body, void *ctx)
 		if (r != CAL_E_CONFLICT)
 			break;
 	}
+	if (r == 0) {
+		unsigned notes = store_tx_notes(c);
+		if (notes & STORE_NOTE_OUTBOX)
+			cal_bell_ring(app->outbox_bell);
+		if (notes & STORE_NOTE_ALARM)
+			cal_bell_ring(app->alarm_bell);
+		if (notes & STORE_NOTE_NOTIFICATION)
+			cal_bell_ring(app->notification_bell);
+	}
 	store_release(c);
 	return r;
 }

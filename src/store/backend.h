@@ -12,6 +12,7 @@ struct store_conn {
 	const struct store_ops *ops;
 	struct store *owner;
 	bool in_tx;
+	unsigned tx_notes; /* STORE_NOTE_*, cleared at begin */
 	struct store_conn *next_free;
 };
 
@@ -57,6 +58,35 @@ struct store_ops {
 	int (*feed_user)(struct store_conn *c, struct arena *a, const char *token_hash,
 			 const char **ret_user_id);
 	int (*feed_delete)(struct store_conn *c, const char *user_id);
+
+	int (*activity_insert)(struct store_conn *c, const struct cal_activity *act);
+	int (*activity_get)(struct store_conn *c, struct arena *a, const char *id,
+			    struct cal_activity *ret);
+	int (*activity_lock)(struct store_conn *c, const char *id);
+	int (*activity_update)(struct store_conn *c, const struct cal_activity *act,
+			       int64_t expected_version);
+	int (*activity_delete)(struct store_conn *c, const char *id, int64_t expected_version);
+	int (*activities_list)(struct store_conn *c, struct arena *a,
+			       const struct store_activity_query *q, struct store_activity_page *ret);
+
+	int (*outbox_put)(struct store_conn *c, const struct store_outbox_msg *m, bool *ret_inserted);
+	int (*outbox_claim)(struct store_conn *c, struct arena *a, int64_t now, int64_t lease_until,
+			    unsigned limit, struct store_outbox_msg **ret, size_t *ret_n);
+	int (*outbox_finish)(struct store_conn *c, const char *id, int attempts,
+			     enum store_outbox_status status, int64_t at, const char *error);
+	int (*outbox_next_due)(struct store_conn *c, int64_t *ret);
+	int (*outbox_list)(struct store_conn *c, struct arena *a, const struct store_outbox_query *q,
+			   struct store_outbox_msg **ret, size_t *ret_n);
+	int (*notification_put)(struct store_conn *c, const struct cal_notification *n);
+	int (*notifications_list)(struct store_conn *c, struct arena *a,
+				  const struct store_notification_query *q,
+				  struct cal_notification **ret, size_t *ret_n, bool *ret_more);
+	int (*notification_read)(struct store_conn *c, const char *user_id, const char *id);
+	int (*alarms_due)(struct store_conn *c, struct arena *a, int64_t now, unsigned limit,
+			  struct store_alarm_due **ret, size_t *ret_n);
+	int (*alarm_advance)(struct store_conn *c, const char *id, bool has_next, int64_t next,
+			     int64_t now);
+	int (*alarms_next_due)(struct store_conn *c, int64_t *ret);
 };
 
 extern const struct store_ops store_sqlite_ops;

@@ -153,8 +153,10 @@ int store_ping(struct store_conn *c) { return c->ops->ping(c); }
 int store_begin(struct store_conn *c, bool write)
 {
 	int r = c->ops->begin(c, write);
-	if (r == 0)
+	if (r == 0) {
 		c->in_tx = true;
+		c->tx_notes = 0;
+	}
 	return r;
 }
 
@@ -313,3 +315,139 @@ int store_feed_delete(struct store_conn *c, const char *user_id)
 {
 	return c->ops->feed_delete(c, user_id);
 }
+
+int store_activity_insert(struct store_conn *c, const struct cal_activity *act)
+{
+	return c->ops->activity_insert(c, act);
+}
+
+int store_activity_get(struct store_conn *c, struct arena *a, const char *id,
+		       struct cal_activity *ret)
+{
+	return c->ops->activity_get(c, a, id, ret);
+}
+
+int store_activity_lock(struct store_conn *c, const char *id) { return c->ops->activity_lock(c, id); }
+
+int store_activity_update(struct store_conn *c, const struct cal_activity *act,
+			  int64_t expected_version)
+{
+	return c->ops->activity_update(c, act, expected_version);
+}
+
+int store_activity_delete(struct store_conn *c, const char *id, int64_t expected_version)
+{
+	return c->ops->activity_delete(c, id, expected_version);
+}
+
+int store_activities_list(struct store_conn *c, struct arena *a,
+			  const struct store_activity_query *q, struct store_activity_page *ret)
+{
+	if (q->limit == 0) {
+		*ret = (struct store_activity_page){ 0 };
+		return 0;
+	}
+	return c->ops->activities_list(c, a, q, ret);
+}
+
+const char *store_channel_name(enum store_channel v)
+{
+	static const char *const names[] = { "email", "sms", "in_app" };
+	return (unsigned)v < 3 ? names[v] : "email";
+}
+
+const char *store_outbox_status_name(enum store_outbox_status v)
+{
+	static const char *const names[] = { "pending", "sending", "sent", "failed" };
+	return (unsigned)v < 4 ? names[v] : "pending";
+}
+
+int store_channel_parse(const char *s)
+{
+	for (int v = STORE_CHANNEL_EMAIL; s && v <= STORE_CHANNEL_IN_APP; v++)
+		if (strcmp(s, store_channel_name((enum store_channel)v)) == 0)
+			return v;
+	return -1;
+}
+
+int store_outbox_status_parse(const char *s)
+{
+	for (int v = STORE_OUTBOX_PENDING; s && v <= STORE_OUTBOX_FAILED; v++)
+		if (strcmp(s, store_outbox_status_name((enum store_outbox_status)v)) == 0)
+			return v;
+	return -1;
+}
+
+int store_outbox_put(struct store_conn *c, const struct store_outbox_msg *m, bool *ret_inserted)
+{
+	bool inserted = false;
+	int r = c->ops->outbox_put(c, m, &inserted);
+	if (r < 0)
+		return r;
+	if (inserted)
+		c->tx_notes |= STORE_NOTE_OUTBOX;
+	*ret_inserted = inserted;
+	return 0;
+}
+
+int store_outbox_claim(struct store_conn *c, struct arena *a, int64_t now, int64_t lease_until,
+		       unsigned limit, struct store_outbox_msg **ret, size_t *ret_n)
+{
+	return c->ops->outbox_claim(c, a, now, lease_until, limit, ret, ret_n);
+}
+
+int store_outbox_sent(struct store_conn *c, const char *id, int attempts, int64_t now)
+{
+	return c->ops->outbox_finish(c, id, attempts, STORE_OUTBOX_SENT, now, NULL);
+}
+
+int store_outbox_retry(struct store_conn *c, const char *id, int attempts, int64_t next_at,
+		       bool give_up, const char *error)
+{
+	return c->ops->outbox_finish(c, id, attempts, give_up ? STORE_OUTBOX_FAILED : STORE_OUTBOX_PENDING,
+				     next_at, error);
+}
+
+int store_outbox_next_due(struct store_conn *c, int64_t *ret) { return c->ops->outbox_next_due(c, ret); }
+
+int store_outbox_list(struct store_conn *c, struct arena *a, const struct store_outbox_query *q,
+		      struct store_outbox_msg **ret, size_t *ret_n)
+{
+	return c->ops->outbox_list(c, a, q, ret, ret_n);
+}
+
+int store_notification_put(struct store_conn *c, const struct cal_notification *n)
+{
+	int r = c->ops->notification_put(c, n);
+	if (r == 0)
+		c->tx_notes |= STORE_NOTE_NOTIFICATION;
+	return r;
+}
+
+int store_notifications_list(struct store_conn *c, struct arena *a,
+			     const struct store_notification_query *q, struct cal_notification **ret,
+			     size_t *ret_n, bool *ret_more)
+{
+	return c->ops->notifications_list(c, a, q, ret, ret_n, ret_more);
+}
+
+int store_notification_read(struct store_conn *c, const char *user_id, const char *id)
+{
+	return c->ops->notification_read(c, user_id, id);
+}
+
+int store_alarms_due(struct store_conn *c, struct arena *a, int64_t now, unsigned limit,
+		     struct store_alarm_due **ret, size_t *ret_n)
+{
+	return c->ops->alarms_due(c, a, now, limit, ret, ret_n);
+}
+
+int store_alarm_advance(struct store_conn *c, const char *id, bool has_next, int64_t next, int64_t now)
+{
+	return c->ops->alarm_advance(c, id, has_next, next, now);
+}
+
+int store_alarms_next_due(struct store_conn *c, int64_t *ret) { return c->ops->alarms_next_due(c, ret); }
+
+unsigned store_tx_notes(const struct store_conn *c) { return c->tx_notes; }
+void store_tx_note(struct store_conn *c, unsigned note) { c->tx_notes |= note; }

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "base/arena.h"
+#include "model/activity.h"
 #include "model/directory.h"
 #include "model/event.h"
 
@@ -60,6 +61,11 @@ int store_ping(struct store_conn *c);
 int store_begin(struct store_conn *c, bool write);
 int store_commit(struct store_conn *c);
 void store_rollback(struct store_conn *c);
+/* What the current transaction wrote that a background job waits for, so
+ * the caller can wake the job after commit (tx.c does). */
+enum { STORE_NOTE_OUTBOX = 1, STORE_NOTE_NOTIFICATION = 2, STORE_NOTE_ALARM = 4 };
+unsigned store_tx_notes(const struct store_conn *c);
+void store_tx_note(struct store_conn *c, unsigned note);
 
 /* Directory */
 int store_company_insert(struct store_conn *c, const struct cal_company *co);
@@ -129,5 +135,143 @@ int store_feed_put(struct store_conn *c, const char *user_id, const char *token_
 int store_feed_user(struct store_conn *c, struct arena *a, const char *token_hash,
 		    const char **ret_user_id);
 int store_feed_delete(struct store_conn *c, const char *user_id);
+
+/* Activities (model/activity.h). Reads also fill user_timezone from the
+ * assignee's row. Versions guard writes as they do for events. */
+int store_activity_insert(struct store_conn *c, const struct cal_activity *act);
+int store_activity_get(struct store_conn *c, struct arena *a, const char *id,
+		       struct cal_activity *ret);
+/* Holds the activity's row until the transaction ends, like
+ * store_event_lock. CAL_E_NOT_FOUND when there is no such activity. */
+int store_activity_lock(struct store_conn *c, const char *id);
+/* Writes every stored field of `act` if the stored version is
+ * `expected_version` (CAL_E_PRECONDITION if not); `act->version` is the new
+ * one. */
+int store_activity_update(struct store_conn *c, const struct cal_activity *act,
+			  int64_t expected_version);
+int store_activity_delete(struct store_conn *c, const char *id, int64_t expected_version);
+
+enum store_done_filter { STORE_DONE_ANY, STORE_DONE_NOT, STORE_DONE_ONLY };
+
+struct store_activity_query {
+	const char *company_id;
+	/* Exactly one of: the assignee's activities, a record's (both
+	 * fields), or those linked to a calendar event. */
+	const char *user_id;
+	const char *res_model, *res_id;
+	const char *event_id;
+	enum store_done_filter done;
+	bool has_due_from, has_due_to; /* an inclusive range of due dates */
+	int32_t due_from, due_to;
+	bool has_cursor; /* resume after (cursor_due, cursor_id) */
+	int32_t cursor_due;
+	const char *cursor_id;
+	unsigned limit;
+};
+
+struct store_activity_page {
+	struct cal_activity *items; /* sorted by (due_date, id) */
+	size_t n;
+	bool more; /* there are activities after the last one */
+};
+
+int store_activities_list(struct store_conn *c, struct arena *a,
+			  const struct store_activity_query *q, struct store_activity_page *ret);
+
+/* The notification outbox. A message is written in the transaction of the
+ * change it tells about and delivered later by a worker (jobs/outbox.c);
+ * the idempotency key makes writing it twice write it once. */
+enum store_channel { STORE_CHANNEL_EMAIL, STORE_CHANNEL_SMS, STORE_CHANNEL_IN_APP };
+enum store_outbox_status { STORE_OUTBOX_PENDING, STORE_OUTBOX_SENDING, STORE_OUTBOX_SENT, STORE_OUTBOX_FAILED };
+const char *store_channel_name(enum store_channel v);
+const char *store_outbox_status_name(enum store_outbox_status v);
+/* -1 for an unknown name. */
+int store_channel_parse(const char *s);
+int store_outbox_status_parse(const char *s);
+
+struct store_outbox_msg {
+	cal_uuid id, company_id;
+	enum store_channel channel;
+	const char *kind;      /* "invitation", "reminder", ... */
+	const char *recipient; /* an e-mail address, an E.164 number or a user id */
+	const char *payload;   /* rendered: a whole RFC 5322 message, an SMS text, or in-app JSON */
+	const char *idempotency_key;
+	enum store_outbox_status status;
+	int attempts;
+	int64_t next_attempt_at, created_at, sent_at; /* sent_at 0: not sent */
+	const char *last_error;
+};
+
+/* Inserts `m` (status pending) unless a message with its idempotency key
+ * exists; *ret_inserted says which. */
+int store_outbox_put(struct store_conn *c, const struct store_outbox_msg *m, bool *ret_inserted);
+/* Claims up to `limit` messages due at `now` (pending, or sending with an
+ * expired lease: their worker died): each becomes "sending" until
+ * `lease_until`, which is also when it is due again, and its attempts grow
+ * by one. PostgreSQL skips rows another worker holds, so several processes
+ * each claim different messages. */
+int store_outbox_claim(struct store_conn *c, struct arena *a, int64_t now, int64_t lease_until,
+		       unsigned limit, struct store_outbox_msg **ret, size_t *ret_n);
+/* Ends a claim: sent, or back to pending due at `next_at`, or failed for
+ * good. Only the claim that is still current (same attempts, still
+ * sending) counts: CAL_E_NOT_FOUND when another worker took it over. */
+int store_outbox_sent(struct store_conn *c, const char *id, int attempts, int64_t now);
+int store_outbox_retry(struct store_conn *c, const char *id, int attempts, int64_t next_at,
+		       bool give_up, const char *error);
+/* The earliest next_attempt_at of undelivered messages; CAL_E_NOT_FOUND
+ * when there are none. */
+int store_outbox_next_due(struct store_conn *c, int64_t *ret);
+
+struct store_outbox_query {
+	const char *company_id;
+	int status; /* enum store_outbox_status, or -1 for all */
+	const char *recipient; /* optional */
+	unsigned limit;
+};
+/* Newest first (payloads left out). */
+int store_outbox_list(struct store_conn *c, struct arena *a, const struct store_outbox_query *q,
+		      struct store_outbox_msg **ret, size_t *ret_n);
+
+/* In-app notifications. */
+struct cal_notification {
+	cal_uuid id, user_id;
+	const char *kind, *title, *body, *link; /* body, link may be NULL */
+	cal_uuid event_id;                      /* empty: none */
+	bool read;
+	int64_t created_at;
+};
+/* Writes it unless its id exists (a redelivered outbox message). */
+int store_notification_put(struct store_conn *c, const struct cal_notification *n);
+struct store_notification_query {
+	const char *user_id;
+	bool unread_only;
+	/* Newest first, resuming before (before_at, before_id) when has_before;
+	 * or, with since, oldest first from created_at >= since_at. */
+	bool has_before, since;
+	int64_t before_at, since_at;
+	const char *before_id;
+	unsigned limit;
+};
+int store_notifications_list(struct store_conn *c, struct arena *a,
+			     const struct store_notification_query *q, struct cal_notification **ret,
+			     size_t *ret_n, bool *ret_more);
+/* CAL_E_NOT_FOUND unless `id` is one of the user's. */
+int store_notification_read(struct store_conn *c, const char *user_id, const char *id);
+
+/* Alarms due: ordered by next_trigger_at, at most `limit`, read through the
+ * next_trigger_at index so the cost does not grow with the alarms pending.
+ * PostgreSQL locks the rows it returns and skips those another scheduler
+ * holds. */
+struct store_alarm_due {
+	struct cal_alarm alarm; /* armed, with next_trigger_at */
+	cal_uuid event_id;
+};
+int store_alarms_due(struct store_conn *c, struct arena *a, int64_t now, unsigned limit,
+		     struct store_alarm_due **ret, size_t *ret_n);
+/* Moves an alarm to its next trigger (has_next false: none left). */
+int store_alarm_advance(struct store_conn *c, const char *id, bool has_next, int64_t next,
+			int64_t now);
+/* The earliest armed trigger; CAL_E_NOT_FOUND when none. */
+int store_alarms_next_due(struct store_conn *c, int64_t *ret);
 
 #endif

@@ -1135,3 +1135,478 @@ Test(store, series_and_exceptions)
 	assert_err(store_event_get(f->conn, f->arena, moved->id.s, &gone), CAL_E_NOT_FOUND);
 	commit(f);
 }
+
+/* Activities */
+
+static struct cal_activity *new_activity(struct fixture *f, const struct cal_user *u, const char *res_id,
+					 int32_t due)
+{
+	struct cal_activity *act = arena_calloc(f->arena, 1, sizeof *act);
+	cr_assert(act);
+	cal_uuid_new(&act->id);
+	act->company_id = u->company_id;
+	act->user_id = u->id;
+	act->res_model = "crm.lead";
+	act->res_id = res_id;
+	act->type = CAL_ACTIVITY_CALL;
+	act->summary = "Llamar a Zoë 東京";
+	act->due_date = due;
+	act->created_by = u->id.s;
+	act->created_at = act->updated_at = T0 - HOUR;
+	act->version = 1;
+	return act;
+}
+
+static void put_activity(struct fixture *f, const struct cal_activity *act)
+{
+	begin(f);
+	assert_err(store_activity_insert(f->conn, act), 0);
+	commit(f);
+}
+
+static struct cal_activity get_activity(struct fixture *f, const char *id)
+{
+	struct cal_activity act;
+	begin(f);
+	assert_err(store_activity_get(f->conn, f->arena, id, &act), 0);
+	commit(f);
+	return act;
+}
+
+static void assert_activity_eq(const struct cal_activity *got, const struct cal_activity *want,
+			       const char *want_zone)
+{
+	cr_assert_str_eq(got->id.s, want->id.s);
+	cr_assert_str_eq(got->company_id.s, want->company_id.s);
+	cr_assert_str_eq(got->user_id.s, want->user_id.s);
+	cr_assert_str_eq(got->res_model, want->res_model);
+	cr_assert_str_eq(got->res_id, want->res_id);
+	cr_assert_eq(got->type, want->type);
+	cr_assert_str_eq(got->summary, want->summary);
+	assert_opt_str("note", got->note, want->note);
+	cr_assert_eq(got->due_date, want->due_date);
+	cr_assert_eq(got->done, want->done);
+	if (want->done)
+		cr_assert_eq(got->done_at, want->done_at);
+	cr_assert_str_eq(got->event_id.s, want->event_id.s);
+	assert_opt_str("created_by", got->created_by, want->created_by);
+	cr_assert_eq(got->created_at, want->created_at);
+	cr_assert_eq(got->updated_at, want->updated_at);
+	cr_assert_eq(got->version, want->version);
+	cr_assert_str_eq(got->user_timezone, want_zone, "the assignee's zone comes with the row");
+}
+
+Test(store, activity_round_trip)
+{
+	FIXTURE;
+	struct people w;
+	seed_people(f, &w);
+	struct cal_event *e = new_event(f, &w.a, T0, T0 + HOUR);
+	put_event(f, e);
+	cal_uuid lead;
+	cal_uuid_new(&lead);
+
+	struct cal_activity *full = new_activity(f, &w.a, lead.s, 21990);
+	full->type = CAL_ACTIVITY_MEETING;
+	full->note = long_description(f);
+	full->event_id = e->id;
+	full->created_by = w.b.id.s;
+	put_activity(f, full);
+	assert_activity_eq((struct cal_activity[]){ get_activity(f, full->id.s) }, full, "Europe/Madrid");
+
+	struct cal_activity *bare = new_activity(f, &w.b, lead.s, -3650); /* 1960: before the epoch */
+	bare->type = CAL_ACTIVITY_TODO;
+	bare->done = true;
+	bare->done_at = T0;
+	bare->created_by = NULL;
+	put_activity(f, bare);
+	assert_activity_eq((struct cal_activity[]){ get_activity(f, bare->id.s) }, bare, "Europe/Madrid");
+
+	begin(f);
+	assert_err(store_activity_insert(f->conn, bare), CAL_E_EXISTS);
+	/* The transaction is still usable after EXISTS. */
+	struct cal_activity got = { .summary = "untouched" };
+	cal_uuid unknown;
+	cal_uuid_new(&unknown);
+	assert_err(store_activity_get(f->conn, f->arena, unknown.s, &got), CAL_E_NOT_FOUND);
+	assert_err(store_activity_get(f->conn, f->arena, "1' OR '1'='1", &got), CAL_E_NOT_FOUND);
+	assert_err(store_activity_lock(f->conn, unknown.s), CAL_E_NOT_FOUND);
+	cr_assert_str_eq(got.summary, "untouched", "an output set on failure");
+	assert_err(store_activity_lock(f->conn, full->id.s), 0);
+	commit(f);
+
+	/* An assignee who is nobody is the caller's input, not a store failure. */
+	struct cal_activity *orphan = new_activity(f, &w.a, lead.s, 21990);
+	cal_uuid_new(&orphan->user_id);
+	begin(f);
+	assert_err(store_activity_insert(f->conn, orphan), CAL_E_INVALID);
+	store_rollback(f->conn);
+}
+
+Test(store, activity_writes_check_the_version)
+{
+	FIXTURE;
+	struct people w;
+	seed_people(f, &w);
+	cal_uuid lead;
+	cal_uuid_new(&lead);
+	struct cal_activity *act = new_activity(f, &w.a, lead.s, 21990);
+	put_activity(f, act);
+
+	struct cal_activity next = *act;
+	next.user_id = w.c.id;
+	next.type = CAL_ACTIVITY_EMAIL;
+	next.summary = "Send the offer";
+	next.note = "with the discount";
+	next.due_date = 21995;
+	next.done = true;
+	next.done_at = T0;
+	next.updated_at = T0;
+	next.version = 2;
+	begin(f);
+	assert_err(store_activity_lock(f->conn, act->id.s), 0);
+	assert_err(store_activity_update(f->conn, &next, 1), 0);
+	commit(f);
+	assert_activity_eq((struct cal_activity[]){ get_activity(f, act->id.s) }, &next, "Europe/Madrid");
+
+	struct cal_activity stale = *act;
+	stale.version = 3;
+	begin(f);
+	assert_err(store_activity_update(f->conn, &stale, 1), CAL_E_PRECONDITION);
+	store_rollback(f->conn);
+	struct cal_activity ghost = next;
+	cal_uuid_new(&ghost.id);
+	begin(f);
+	assert_err(store_activity_update(f->conn, &ghost, 2), CAL_E_NOT_FOUND);
+	store_rollback(f->conn);
+
+	begin(f);
+	assert_err(store_activity_delete(f->conn, act->id.s, 1), CAL_E_PRECONDITION);
+	store_rollback(f->conn);
+	begin(f);
+	assert_err(store_activity_delete(f->conn, act->id.s, 2), 0);
+	struct cal_activity gone;
+	assert_err(store_activity_get(f->conn, f->arena, act->id.s, &gone), CAL_E_NOT_FOUND);
+	assert_err(store_activity_delete(f->conn, act->id.s, 2), CAL_E_NOT_FOUND);
+	commit(f);
+}
+
+static struct store_activity_page run_activities(struct fixture *f, const struct store_activity_query *q)
+{
+	struct store_activity_page page;
+	begin(f);
+	assert_err(store_activities_list(f->conn, f->arena, q, &page), 0);
+	commit(f);
+	return page;
+}
+
+/* Ids of a page, in order, as one string for comparisons. */
+static const char *page_ids(struct fixture *f, const struct store_activity_page *page)
+{
+	const char *out = "";
+	for (size_t i = 0; i < page->n; i++)
+		out = arena_printf(f->arena, "%s%s%s", out, i ? "," : "", page->items[i].id.s);
+	return out;
+}
+
+static const char *ids_of(struct fixture *f, struct cal_activity *const *list, size_t n)
+{
+	const char *out = "";
+	for (size_t i = 0; i < n; i++)
+		out = arena_printf(f->arena, "%s%s%s", out, i ? "," : "", list[i]->id.s);
+	return out;
+}
+
+Test(store, activities_list_by_user_record_and_event)
+{
+	FIXTURE;
+	struct people w, other;
+	seed_people(f, &w);
+	seed_people(f, &other);
+	cal_uuid lead, lead2;
+	cal_uuid_new(&lead);
+	cal_uuid_new(&lead2);
+	struct cal_event *e = new_event(f, &w.a, T0, T0 + HOUR);
+	put_event(f, e);
+
+	/* a's: two on the 10th (ordered by id), one done on the 11th, one on
+	 * another record on the 12th; b's on the same record; and another
+	 * company's activity naming the same record id. */
+	struct cal_activity *x = new_activity(f, &w.a, lead.s, 21990);
+	struct cal_activity *y = new_activity(f, &w.a, lead.s, 21990);
+	if (strcmp(x->id.s, y->id.s) > 0) {
+		struct cal_activity *t = x;
+		x = y;
+		y = t;
+	}
+	struct cal_activity *done = new_activity(f, &w.a, lead.s, 21991);
+	done->done = true;
+	done->done_at = T0;
+	struct cal_activity *elsewhere = new_activity(f, &w.a, lead2.s, 21992);
+	elsewhere->type = CAL_ACTIVITY_MEETING;
+	elsewhere->event_id = e->id;
+	struct cal_activity *bobs = new_activity(f, &w.b, lead.s, 21989);
+	struct cal_activity *foreign = new_activity(f, &other.a, lead.s, 21990);
+	struct cal_activity *all[] = { x, y, done, elsewhere, bobs, foreign };
+	for (size_t i = 0; i < CAL_ARRAY_SIZE(all); i++)
+		put_activity(f, all[i]);
+
+	struct store_activity_query q = { .company_id = w.co.id.s, .user_id = w.a.id.s, .limit = 50 };
+	struct store_activity_page page = run_activities(f, &q);
+	cr_assert_str_eq(page_ids(f, &page), ids_of(f, (struct cal_activity *[]){ x, y, done, elsewhere }, 4));
+	cr_assert(!page.more);
+	cr_assert_str_eq(page.items[0].user_timezone, "Europe/Madrid");
+
+	q.done = STORE_DONE_NOT;
+	page = run_activities(f, &q);
+	cr_assert_str_eq(page_ids(f, &page), ids_of(f, (struct cal_activity *[]){ x, y, elsewhere }, 3));
+	q.done = STORE_DONE_ONLY;
+	page = run_activities(f, &q);
+	cr_assert_str_eq(page_ids(f, &page), done->id.s);
+	q.done = STORE_DONE_ANY;
+	q.has_due_from = q.has_due_to = true;
+	q.due_from = 21991;
+	q.due_to = 21991;
+	page = run_activities(f, &q);
+	cr_assert_str_eq(page_ids(f, &page), done->id.s, "the due-date range is inclusive");
+	q.has_due_from = false;
+	page = run_activities(f, &q);
+	cr_assert_str_eq(page_ids(f, &page), ids_of(f, (struct cal_activity *[]){ x, y, done }, 3));
+
+	/* A record's, within the company only, paged two at a time. */
+	q = (struct store_activity_query){ .company_id = w.co.id.s, .res_model = "crm.lead",
+					   .res_id = lead.s, .limit = 2 };
+	page = run_activities(f, &q);
+	cr_assert_str_eq(page_ids(f, &page), ids_of(f, (struct cal_activity *[]){ bobs, x }, 2));
+	cr_assert(page.more);
+	q.has_cursor = true;
+	q.cursor_due = page.items[1].due_date;
+	q.cursor_id = page.items[1].id.s;
+	page = run_activities(f, &q);
+	cr_assert_str_eq(page_ids(f, &page), ids_of(f, (struct cal_activity *[]){ y, done }, 2));
+	cr_assert(!page.more, "exactly the limit left: no more");
+	q.res_model = "crm.opportunity";
+	q.has_cursor = false;
+	page = run_activities(f, &q);
+	cr_assert_eq(page.n, 0, "the model is part of the key");
+	q = (struct store_activity_query){ .company_id = other.co.id.s, .res_model = "crm.lead",
+					   .res_id = lead.s, .limit = 50 };
+	page = run_activities(f, &q);
+	cr_assert_str_eq(page_ids(f, &page), foreign->id.s);
+
+	/* An event's; malformed ids match nothing. */
+	q = (struct store_activity_query){ .company_id = w.co.id.s, .event_id = e->id.s, .limit = 50 };
+	page = run_activities(f, &q);
+	cr_assert_str_eq(page_ids(f, &page), elsewhere->id.s);
+	q.event_id = "not-a-uuid";
+	page = run_activities(f, &q);
+	cr_assert_eq(page.n, 0);
+
+	/* Deleting the event unlinks its activities (the schema's SET NULL;
+	 * the service deletes open meeting activities first). */
+	begin(f);
+	assert_err(store_event_delete(f->conn, e->id.s, 1), 0);
+	commit(f);
+	struct cal_activity unlinked = get_activity(f, elsewhere->id.s);
+	cr_assert_str_eq(unlinked.event_id.s, "");
+}
+
+/* ------------------------------------------------- outbox, notifications, alarms
+ * Claims and due alarms are global (not per company), so these tests use
+ * instants long before any other test's (around 1970) and find only their
+ * own rows. */
+
+static struct store_outbox_msg outbox_msg(struct fixture *f, const struct cal_company *co, const char *key,
+					  int64_t due)
+{
+	struct store_outbox_msg m = {.company_id = co->id, .channel = STORE_CHANNEL_EMAIL, .kind = "invitation",
+				     .recipient = "ana@example.com", .payload = "Subject: x\r\n\r\nhola\r\n",
+				     .idempotency_key = arena_printf(f->arena, "%s:%s", key, random_tag(f, "k")),
+				     .next_attempt_at = due, .created_at = due};
+	cal_uuid_new(&m.id);
+	return m;
+}
+
+Test(store, outbox_dedupes_leases_and_fences_claims)
+{
+	FIXTURE;
+	struct cal_company co;
+	seed_company(f, &co);
+	struct store_outbox_msg a = outbox_msg(f, &co, "a", 500);
+	struct store_outbox_msg again = a;
+	cal_uuid_new(&again.id);
+	bool inserted = false;
+	begin(f);
+	assert_err(store_outbox_put(f->conn, &a, &inserted), 0);
+	cr_assert(inserted);
+	assert_err(store_outbox_put(f->conn, &again, &inserted), 0);
+	cr_assert(!inserted, "the same idempotency key is written once");
+	cr_assert(store_tx_notes(f->conn) & STORE_NOTE_OUTBOX);
+	commit(f);
+
+	struct store_outbox_msg *got;
+	size_t n;
+	begin(f);
+	assert_err(store_outbox_claim(f->conn, f->arena, 500, 600, 10, &got, &n), 0);
+	commit(f);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(got[0].id.s, a.id.s);
+	cr_assert_eq(got[0].attempts, 1);
+	cr_assert_str_eq(got[0].payload, a.payload);
+	cr_assert_str_eq(got[0].idempotency_key, a.idempotency_key);
+	cr_assert_eq(got[0].channel, STORE_CHANNEL_EMAIL);
+
+	begin(f);
+	assert_err(store_outbox_claim(f->conn, f->arena, 599, 700, 10, &got, &n), 0);
+	cr_assert_eq(n, 0, "a leased message is not claimed again before its lease ends");
+	int64_t next = 0;
+	assert_err(store_outbox_next_due(f->conn, &next), 0);
+	cr_assert_leq(next, 600);
+	/* The lease ended: its worker died; another takes it over. */
+	assert_err(store_outbox_claim(f->conn, f->arena, 600, 900, 10, &got, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(got[0].attempts, 2);
+	assert_err(store_outbox_sent(f->conn, a.id.s, 1, 610), CAL_E_NOT_FOUND);
+	assert_err(store_outbox_sent(f->conn, a.id.s, 2, 610), 0);
+	assert_err(store_outbox_claim(f->conn, f->arena, 100000, 100100, 10, &got, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_str_neq(got[i].id.s, a.id.s, "a sent message is never claimed");
+	commit(f);
+
+	/* A failure: back to pending with its error, then failed for good. */
+	struct store_outbox_msg b = outbox_msg(f, &co, "b", 700);
+	begin(f);
+	assert_err(store_outbox_put(f->conn, &b, &inserted), 0);
+	assert_err(store_outbox_claim(f->conn, f->arena, 700, 800, 1, &got, &n), 0);
+	cr_assert_eq(n, 1);
+	assert_err(store_outbox_retry(f->conn, b.id.s, 1, 750, false, "smtp 451: try again"), 0);
+	assert_err(store_outbox_claim(f->conn, f->arena, 749, 800, 10, &got, &n), 0);
+	cr_assert_eq(n, 0, "not before its next attempt");
+	assert_err(store_outbox_claim(f->conn, f->arena, 750, 800, 1, &got, &n), 0);
+	cr_assert_eq(n, 1);
+	assert_err(store_outbox_retry(f->conn, b.id.s, 2, 800, true, "smtp 550: no such user"), 0);
+	struct store_outbox_query q = {.company_id = co.id.s, .status = STORE_OUTBOX_FAILED, .limit = 10};
+	assert_err(store_outbox_list(f->conn, f->arena, &q, &got, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(got[0].id.s, b.id.s);
+	cr_assert_eq(got[0].status, STORE_OUTBOX_FAILED);
+	cr_assert_eq(got[0].attempts, 2);
+	cr_assert_str_eq(got[0].last_error, "smtp 550: no such user");
+	q.status = -1;
+	assert_err(store_outbox_list(f->conn, f->arena, &q, &got, &n), 0);
+	cr_assert_eq(n, 2);
+	commit(f);
+}
+
+Test(store, notifications_page_read_and_since)
+{
+	FIXTURE;
+	struct cal_company co;
+	struct cal_user u, other;
+	seed_company(f, &co);
+	seed_user(f, &co, &u);
+	seed_user(f, &co, &other);
+	struct cal_notification n1 = {.user_id = u.id, .kind = "answer", .title = "Ana aceptó", .body = "mañana",
+				      .created_at = T0}, n2 = n1;
+	cal_uuid_new(&n1.id);
+	cal_uuid_new(&n2.id);
+	n2.title = "Recordatorio";
+	n2.kind = "reminder";
+	n2.link = "/calendar/events/x";
+	n2.created_at = T0 + 60;
+	begin(f);
+	assert_err(store_notification_put(f->conn, &n1), 0);
+	assert_err(store_notification_put(f->conn, &n2), 0);
+	assert_err(store_notification_put(f->conn, &n1), 0); /* redelivery: no second row */
+	commit(f);
+
+	struct store_notification_query q = {.user_id = u.id.s, .limit = 1};
+	struct cal_notification *got;
+	size_t n;
+	bool more;
+	begin(f);
+	assert_err(store_notifications_list(f->conn, f->arena, &q, &got, &n, &more), 0);
+	cr_assert_eq(n, 1);
+	cr_assert(more);
+	cr_assert_str_eq(got[0].id.s, n2.id.s, "newest first");
+	cr_assert_str_eq(got[0].link, n2.link);
+	q.has_before = true;
+	q.before_at = got[0].created_at;
+	q.before_id = arena_strdup(f->arena, got[0].id.s);
+	assert_err(store_notifications_list(f->conn, f->arena, &q, &got, &n, &more), 0);
+	cr_assert_eq(n, 1);
+	cr_assert(!more);
+	cr_assert_str_eq(got[0].id.s, n1.id.s);
+	cr_assert_str_eq(got[0].title, "Ana aceptó");
+	cr_assert(!got[0].read);
+
+	assert_err(store_notification_read(f->conn, other.id.s, n2.id.s), CAL_E_NOT_FOUND);
+	assert_err(store_notification_read(f->conn, u.id.s, n2.id.s), 0);
+	q = (struct store_notification_query){.user_id = u.id.s, .unread_only = true, .limit = 10};
+	assert_err(store_notifications_list(f->conn, f->arena, &q, &got, &n, &more), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(got[0].id.s, n1.id.s);
+
+	q = (struct store_notification_query){.user_id = u.id.s, .since = true, .since_at = T0 + 1, .limit = 10};
+	assert_err(store_notifications_list(f->conn, f->arena, &q, &got, &n, &more), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(got[0].id.s, n2.id.s);
+	cr_assert(got[0].read);
+	commit(f);
+}
+
+Test(store, alarms_due_in_trigger_order_and_advance)
+{
+	FIXTURE;
+	struct cal_company co;
+	struct cal_user u;
+	seed_company(f, &co);
+	seed_user(f, &co, &u);
+	struct cal_event *e = new_event(f, &u, T0, T0 + HOUR);
+	struct cal_alarm *al = arena_calloc(f->arena, 3, sizeof *al);
+	for (int i = 0; i < 3; i++) {
+		cal_uuid_new(&al[i].id);
+		al[i].type = CAL_ALARM_EMAIL;
+		al[i].interval_value = 10 * (i + 1);
+	}
+	al[0].armed = true;
+	al[0].next_trigger_at = 2000;
+	al[1].armed = true;
+	al[1].next_trigger_at = 1000;
+	e->alarms = al;
+	e->n_alarms = 3; /* the third is not armed: nothing left to fire */
+	put_event(f, e);
+
+	struct store_alarm_due *due;
+	size_t n;
+	begin(f);
+	assert_err(store_alarms_due(f->conn, f->arena, 999, 10, &due, &n), 0);
+	cr_assert_eq(n, 0);
+	assert_err(store_alarms_due(f->conn, f->arena, 2000, 10, &due, &n), 0);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(due[0].alarm.id.s, al[1].id.s, "earliest trigger first");
+	cr_assert_eq(due[0].alarm.next_trigger_at, 1000);
+	cr_assert_eq(due[0].alarm.interval_value, 20);
+	cr_assert_eq(due[0].alarm.type, CAL_ALARM_EMAIL);
+	cr_assert_str_eq(due[0].event_id.s, e->id.s);
+	int64_t next;
+	assert_err(store_alarms_next_due(f->conn, &next), 0);
+	cr_assert_eq(next, 1000);
+	assert_err(store_alarm_advance(f->conn, al[1].id.s, true, 5000, 1500), 0);
+	assert_err(store_alarm_advance(f->conn, al[0].id.s, false, 0, 1500), 0);
+	assert_err(store_alarms_due(f->conn, f->arena, 4999, 10, &due, &n), 0);
+	cr_assert_eq(n, 0);
+	assert_err(store_alarms_next_due(f->conn, &next), 0);
+	cr_assert_eq(next, 5000);
+	/* Replacing the event's alarms replaces their triggers. */
+	commit(f);
+	e->version = 2;
+	e->n_alarms = 1;
+	al[0].armed = false;
+	begin(f);
+	assert_err(store_event_update(f->conn, e, 1), 0);
+	assert_err(store_alarms_due(f->conn, f->arena, 100000, 10, &due, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_str_neq(due[i].event_id.s, e->id.s);
+	commit(f);
+}

@@ -63,6 +63,17 @@ Test(strbuf, cap_is_enforced)
 	cr_assert_str_eq(strbuf_str(&sb), "");
 }
 
+Test(strbuf, detach_of_an_empty_buffer_is_an_empty_string)
+{
+	struct strbuf sb = STRBUF_INIT(10);
+	size_t len = 99;
+	char *s = strbuf_detach(&sb, &len);
+	cr_assert_not_null(s);
+	cr_assert_eq(len, 0);
+	cr_assert_str_eq(s, "", "a buffer that never grew must still come back terminated");
+	free(s);
+}
+
 Test(uuid, parse_folds_case_and_rejects_junk)
 {
 	cal_uuid u;

@@ -84,6 +84,30 @@
 	"        OR (e.start_datetime, e.id) > (to_timestamp($8), $9::uuid))"              \
 	" ORDER BY e.start_datetime, e.id LIMIT $10"
 
+/* Activities, read with their assignee's zone (the state is computed in
+ * it); due dates cross as day numbers like event dates. */
+#define ACTIVITY_COLUMNS                                                                   \
+	"a.id, a.company_id, a.user_id, a.res_model, a.res_id, a.activity_type, a.summary, "  \
+	"a.note, " DAYS("a.due_date") ", a.state, " EPOCH("a.done_at") ", "                     \
+	"a.calendar_event_id, a.created_by, " EPOCH("a.created_at") ", "                       \
+	EPOCH("a.updated_at") ", a.version, u.timezone"
+#define ACTIVITIES_FROM " FROM activities a JOIN users u ON u.id = a.user_id"
+#define ACTIVITY_VALUES                                                                    \
+	"$1, $2, $3, $4, $5, $6, $7, $8, DATE '1970-01-01' + $9::integer, $10, "               \
+	"to_timestamp($11), $12, $13, to_timestamp($14), to_timestamp($15), $16"
+#define ACTIVITY_SET_VALUES                                                                \
+	"$2, $3, $4, $5, $6, $7, $8, DATE '1970-01-01' + $9::integer, $10, "                   \
+	"to_timestamp($11), $12, $13, to_timestamp($14), to_timestamp($15), $16"
+/* After the key ($1, and $9 for a record's res_id): company, stored state,
+ * due-date range, cursor, limit. */
+#define ACTIVITY_FILTERS                                                                   \
+	" AND a.company_id = $2 AND ($3::text IS NULL OR a.state = $3)"                      \
+	" AND ($4::integer IS NULL OR a.due_date >= DATE '1970-01-01' + $4::integer)"         \
+	" AND ($5::integer IS NULL OR a.due_date <= DATE '1970-01-01' + $5::integer)"         \
+	" AND ($6::integer IS NULL"                                                          \
+	"      OR (a.due_date, a.id) > (DATE '1970-01-01' + $6::integer, $7::uuid))"           \
+	" ORDER BY a.due_date, a.id LIMIT $8"
+
 static const struct {
 	const char *name, *sql;
 } stmts[PG__COUNT] = {
@@ -104,14 +128,14 @@ static const struct {
 		"SELECT id, name, slug, " EPOCH("created_at") " FROM companies WHERE slug = $1" },
 	[PG_USER_INSERT] = { "user_insert",
 		"INSERT INTO users (id, company_id, name, email, timezone, lang, password_hash,"
-		" role, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, to_timestamp($9))"
+		" role, created_at, phone) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, to_timestamp($9), $10)"
 		" ON CONFLICT DO NOTHING" },
 	[PG_USER_BY_ID] = { "user_by_id",
 		"SELECT id, company_id, name, email, timezone, lang, password_hash, role, "
-		EPOCH("created_at") " FROM users WHERE id = $1" },
+		EPOCH("created_at") ", phone FROM users WHERE id = $1" },
 	[PG_USER_BY_EMAIL] = { "user_by_email",
 		"SELECT id, company_id, name, email, timezone, lang, password_hash, role, "
-		EPOCH("created_at") " FROM users WHERE email = $1" },
+		EPOCH("created_at") ", phone FROM users WHERE email = $1" },
 	[PG_PARTNER_INSERT] = { "partner_insert",
 		"INSERT INTO partners (id, company_id, name, email, phone, created_at)"
 		" VALUES ($1, $2, $3, $4, $5, to_timestamp($6)) ON CONFLICT DO NOTHING" },
@@ -169,11 +193,11 @@ static const struct {
 		"DELETE FROM calendar_attendees WHERE event_id = $1" },
 	[PG_ALARMS_INSERT] = { "alarms_insert",
 		"INSERT INTO calendar_alarms (id, event_id, alarm_type, interval_value,"
-		" interval_unit, position, created_at)"
+		" interval_unit, position, created_at, next_trigger_at)"
 		" SELECT t.id, $1::uuid, t.alarm_type, t.interval_value, t.interval_unit,"
-		" t.ord - 1, to_timestamp($2)"
-		" FROM unnest($3::uuid[], $4::text[], $5::integer[], $6::text[]) WITH ORDINALITY"
-		" AS t(id, alarm_type, interval_value, interval_unit, ord)" },
+		" t.ord - 1, to_timestamp($2), to_timestamp(t.next_at)"
+		" FROM unnest($3::uuid[], $4::text[], $5::integer[], $6::text[], $7::bigint[])"
+		" WITH ORDINALITY AS t(id, alarm_type, interval_value, interval_unit, next_at, ord)" },
 	[PG_ALARMS_DELETE] = { "alarms_delete",
 		"DELETE FROM calendar_alarms WHERE event_id = $1" },
 
@@ -197,6 +221,84 @@ static const struct {
 		"SELECT user_id FROM calendar_feeds WHERE token_hash = $1" },
 	[PG_FEED_DELETE] = { "feed_delete",
 		"DELETE FROM calendar_feeds WHERE user_id = $1" },
+
+	[PG_ACTIVITY_INSERT] = { "activity_insert",
+		"INSERT INTO activities (id, company_id, user_id, res_model, res_id, activity_type,"
+		" summary, note, due_date, state, done_at, calendar_event_id, created_by, created_at,"
+		" updated_at, version) VALUES (" ACTIVITY_VALUES ") ON CONFLICT DO NOTHING" },
+	[PG_ACTIVITY_BY_ID] = { "activity_by_id",
+		"SELECT " ACTIVITY_COLUMNS ACTIVITIES_FROM " WHERE a.id = $1" },
+	[PG_ACTIVITY_UPDATE] = { "activity_update",
+		"UPDATE activities SET (company_id, user_id, res_model, res_id, activity_type, summary,"
+		" note, due_date, state, done_at, calendar_event_id, created_by, created_at, updated_at,"
+		" version) = (" ACTIVITY_SET_VALUES ") WHERE id = $1 AND version = $17" },
+	[PG_ACTIVITY_DELETE] = { "activity_delete",
+		"DELETE FROM activities WHERE id = $1 AND version = $2" },
+	[PG_ACTIVITY_EXISTS] = { "activity_exists", "SELECT 1 FROM activities WHERE id = $1" },
+	[PG_ACTIVITY_LOCK] = { "activity_lock",
+		"SELECT 1 FROM activities WHERE id = $1 FOR UPDATE" },
+	[PG_ACTIVITIES_OF_USER] = { "activities_of_user",
+		"SELECT " ACTIVITY_COLUMNS ACTIVITIES_FROM " WHERE a.user_id = $1" ACTIVITY_FILTERS },
+	[PG_ACTIVITIES_OF_RECORD] = { "activities_of_record",
+		"SELECT " ACTIVITY_COLUMNS ACTIVITIES_FROM
+		" WHERE a.res_model = $1 AND a.res_id = $9" ACTIVITY_FILTERS },
+	[PG_ACTIVITIES_OF_EVENT] = { "activities_of_event",
+		"SELECT " ACTIVITY_COLUMNS ACTIVITIES_FROM
+		" WHERE a.calendar_event_id = $1" ACTIVITY_FILTERS },
+
+	[PG_OUTBOX_PUT] = { "outbox_put",
+		"INSERT INTO notification_outbox (id, company_id, channel, kind, recipient, payload,"
+		" status, attempts, next_attempt_at, idempotency_key, created_at)"
+		" VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, to_timestamp($7), $8, to_timestamp($9))"
+		" ON CONFLICT (idempotency_key) DO NOTHING" },
+	/* Each process claims different rows: SKIP LOCKED passes over rows
+	 * another claim holds until it commits. */
+	[PG_OUTBOX_CLAIM] = { "outbox_claim",
+		"UPDATE notification_outbox o SET status = 'sending', attempts = o.attempts + 1,"
+		" next_attempt_at = to_timestamp($2), lease_until = to_timestamp($2)"
+		" FROM (SELECT id FROM notification_outbox WHERE status IN ('pending','sending')"
+		"  AND next_attempt_at <= to_timestamp($1) ORDER BY next_attempt_at LIMIT $3"
+		"  FOR UPDATE SKIP LOCKED) d WHERE o.id = d.id"
+		" RETURNING o.id, o.company_id, o.channel, o.kind, o.recipient, o.payload,"
+		" o.idempotency_key, o.attempts, " EPOCH("o.created_at") },
+	[PG_OUTBOX_FINISH] = { "outbox_finish",
+		"UPDATE notification_outbox SET status = $3,"
+		" next_attempt_at = CASE WHEN $3 = 'pending' THEN to_timestamp($4) ELSE next_attempt_at END,"
+		" sent_at = CASE WHEN $3 = 'sent' THEN to_timestamp($4) ELSE sent_at END,"
+		" lease_until = NULL, last_error = $5"
+		" WHERE id = $1 AND attempts = $2 AND status = 'sending'" },
+	[PG_OUTBOX_NEXT] = { "outbox_next",
+		"SELECT " EPOCH("min(next_attempt_at)") " FROM notification_outbox"
+		" WHERE status IN ('pending','sending')" },
+	[PG_OUTBOX_LIST] = { "outbox_list",
+		"SELECT id, company_id, channel, kind, recipient, idempotency_key, status, attempts, "
+		EPOCH("next_attempt_at") ", " EPOCH("created_at") ", " EPOCH("sent_at") ", last_error"
+		" FROM notification_outbox WHERE company_id = $1 AND ($2::text IS NULL OR status = $2)"
+		" AND ($3::text IS NULL OR recipient = $3) ORDER BY created_at DESC, id LIMIT $4" },
+	[PG_NOTIFICATION_PUT] = { "notification_put",
+		"INSERT INTO notifications (id, user_id, kind, title, body, link, event_id, read, created_at)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, false, to_timestamp($8)) ON CONFLICT (id) DO NOTHING" },
+	[PG_NOTIFICATIONS_PAGE] = { "notifications_page",
+		"SELECT id, user_id, kind, title, body, link, event_id, read, " EPOCH("created_at")
+		" FROM notifications WHERE user_id = $1 AND (NOT $2::boolean OR NOT read)"
+		" AND ($3::bigint IS NULL OR (created_at, id) < (to_timestamp($3), $4::uuid))"
+		" ORDER BY created_at DESC, id DESC LIMIT $5" },
+	[PG_NOTIFICATIONS_SINCE] = { "notifications_since",
+		"SELECT id, user_id, kind, title, body, link, event_id, read, " EPOCH("created_at")
+		" FROM notifications WHERE user_id = $1 AND created_at >= to_timestamp($2)"
+		" ORDER BY created_at, id LIMIT $3" },
+	[PG_NOTIFICATION_READ] = { "notification_read",
+		"UPDATE notifications SET read = true WHERE id = $1 AND user_id = $2" },
+	[PG_ALARMS_DUE] = { "alarms_due",
+		"SELECT event_id, id, alarm_type, interval_value, interval_unit, " EPOCH("next_trigger_at")
+		" FROM calendar_alarms WHERE next_trigger_at <= to_timestamp($1)"
+		" ORDER BY next_trigger_at LIMIT $2 FOR UPDATE SKIP LOCKED" },
+	[PG_ALARM_ADVANCE] = { "alarm_advance",
+		"UPDATE calendar_alarms SET next_trigger_at = to_timestamp($2), triggered = true,"
+		" triggered_at = to_timestamp($3) WHERE id = $1" },
+	[PG_ALARMS_NEXT] = { "alarms_next",
+		"SELECT " EPOCH("min(next_trigger_at)") " FROM calendar_alarms"
+		" WHERE next_trigger_at IS NOT NULL" },
 };
 /* clang-format on */
 
@@ -434,4 +536,21 @@ const struct store_ops store_pg_ops = {
     .feed_put = pgs_feed_put,
     .feed_user = pgs_feed_user,
     .feed_delete = pgs_feed_delete,
+    .activity_insert = pgs_activity_insert,
+    .activity_get = pgs_activity_get,
+    .activity_lock = pgs_activity_lock,
+    .activity_update = pgs_activity_update,
+    .activity_delete = pgs_activity_delete,
+    .activities_list = pgs_activities_list,
+    .outbox_put = pgs_outbox_put,
+    .outbox_claim = pgs_outbox_claim,
+    .outbox_finish = pgs_outbox_finish,
+    .outbox_next_due = pgs_outbox_next_due,
+    .outbox_list = pgs_outbox_list,
+    .notification_put = pgs_notification_put,
+    .notifications_list = pgs_notifications_list,
+    .notification_read = pgs_notification_read,
+    .alarms_due = pgs_alarms_due,
+    .alarm_advance = pgs_alarm_advance,
+    .alarms_next_due = pgs_alarms_next_due,
 };

@@ -51,6 +51,27 @@ enum pg_stmt {
 	PG_FEED_PUT,
 	PG_FEED_USER,
 	PG_FEED_DELETE,
+	PG_OUTBOX_PUT,
+	PG_OUTBOX_CLAIM,
+	PG_OUTBOX_FINISH,
+	PG_OUTBOX_NEXT,
+	PG_OUTBOX_LIST,
+	PG_NOTIFICATION_PUT,
+	PG_NOTIFICATIONS_PAGE,
+	PG_NOTIFICATIONS_SINCE,
+	PG_NOTIFICATION_READ,
+	PG_ALARMS_DUE,
+	PG_ALARM_ADVANCE,
+	PG_ALARMS_NEXT,
+	PG_ACTIVITY_INSERT,
+	PG_ACTIVITY_BY_ID,
+	PG_ACTIVITY_UPDATE,
+	PG_ACTIVITY_DELETE,
+	PG_ACTIVITY_EXISTS,
+	PG_ACTIVITY_LOCK,
+	PG_ACTIVITIES_OF_USER,
+	PG_ACTIVITIES_OF_RECORD,
+	PG_ACTIVITIES_OF_EVENT,
 	PG__COUNT
 };
 
@@ -121,5 +142,33 @@ int pgs_feed_put(struct store_conn *c, const char *user_id, const char *token_ha
 int pgs_feed_user(struct store_conn *c, struct arena *a, const char *token_hash,
 		  const char **ret_user_id);
 int pgs_feed_delete(struct store_conn *c, const char *user_id);
+
+int pgs_activity_insert(struct store_conn *c, const struct cal_activity *act);
+int pgs_activity_get(struct store_conn *c, struct arena *a, const char *id,
+		     struct cal_activity *ret);
+int pgs_activity_lock(struct store_conn *c, const char *id);
+int pgs_activity_update(struct store_conn *c, const struct cal_activity *act,
+			int64_t expected_version);
+int pgs_activity_delete(struct store_conn *c, const char *id, int64_t expected_version);
+int pgs_activities_list(struct store_conn *c, struct arena *a,
+			const struct store_activity_query *q, struct store_activity_page *ret);
+
+int pgs_outbox_put(struct store_conn *c, const struct store_outbox_msg *m, bool *ret_inserted);
+int pgs_outbox_claim(struct store_conn *c, struct arena *a, int64_t now, int64_t lease_until,
+		     unsigned limit, struct store_outbox_msg **ret, size_t *ret_n);
+int pgs_outbox_finish(struct store_conn *c, const char *id, int attempts,
+		      enum store_outbox_status status, int64_t at, const char *error);
+int pgs_outbox_next_due(struct store_conn *c, int64_t *ret);
+int pgs_outbox_list(struct store_conn *c, struct arena *a, const struct store_outbox_query *q,
+		    struct store_outbox_msg **ret, size_t *ret_n);
+int pgs_notification_put(struct store_conn *c, const struct cal_notification *n);
+int pgs_notifications_list(struct store_conn *c, struct arena *a,
+			   const struct store_notification_query *q, struct cal_notification **ret,
+			   size_t *ret_n, bool *ret_more);
+int pgs_notification_read(struct store_conn *c, const char *user_id, const char *id);
+int pgs_alarms_due(struct store_conn *c, struct arena *a, int64_t now, unsigned limit,
+		   struct store_alarm_due **ret, size_t *ret_n);
+int pgs_alarm_advance(struct store_conn *c, const char *id, bool has_next, int64_t next, int64_t now);
+int pgs_alarms_next_due(struct store_conn *c, int64_t *ret);
 
 #endif

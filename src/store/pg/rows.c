@@ -20,85 +20,7 @@
 /* Caps a built array parameter; far above what limits.h lets through. */
 enum { ARRAY_MAX = 64 * 1024 * 1024, COLUMNS_MAX = 8 };
 
-/* Reads the columns of one result row. The first problem sticks, so a
- * caller reads every column and checks `err` once. */
-struct reader {
-	const PGresult *res;
-	int row;
-	struct arena *a;
-	int err;
-};
-
-static void rd_fail(struct reader *r, int err)
-{
-	if (!r->err)
-		r->err = err;
-}
-
-static bool rd_null(const struct reader *r, int col)
-{
-	return PQgetisnull(r->res, r->row, col);
-}
-static const char *rd_raw(const struct reader *r, int col)
-{
-	return PQgetvalue(r->res, r->row, col);
-}
-
-static const char *rd_str(struct reader *r, int col)
-{
-	if (rd_null(r, col))
-		return NULL;
-	char *s = arena_strndup(r->a, rd_raw(r, col), (size_t)PQgetlength(r->res, r->row, col));
-	if (!s)
-		rd_fail(r, CAL_E_NOMEM);
-	return s;
-}
-
-/* Optional strings: empty means absent. */
-static const char *rd_opt(struct reader *r, int col)
-{
-	return PQgetlength(r->res, r->row, col) == 0 ? NULL : rd_str(r, col);
-}
-
-static int64_t rd_i64(struct reader *r, int col)
-{
-	if (rd_null(r, col))
-		return 0;
-	const char *text = rd_raw(r, col);
-	char *end;
-	errno = 0;
-	long long v = strtoll(text, &end, 10);
-	if (errno || end == text || *end) {
-		rd_fail(r, CAL_E_STORE);
-		return 0;
-	}
-	return v;
-}
-
-static bool rd_bool(struct reader *r, int col)
-{
-	return !rd_null(r, col) && rd_raw(r, col)[0] == 't';
-}
-
-static void rd_uuid(struct reader *r, int col, cal_uuid *ret)
-{
-	if (rd_null(r, col))
-		*ret = (cal_uuid){0};
-	else if (!cal_uuid_parse(rd_raw(r, col), ret))
-		rd_fail(r, CAL_E_STORE);
-}
-
-/* An enum column through its wire-name parser; the schema's CHECKs make a
- * miss a corrupt row. */
-static int rd_enum(struct reader *r, int col, int (*parse)(const char *))
-{
-	int v = parse(rd_raw(r, col));
-	if (v < 0) {
-		rd_fail(r, CAL_E_STORE);
-		return 0;
-	}
-	return v;
-}
+#include "store/pg/reader.h"
 
 /* A single-row lookup: CAL_E_NOT_FOUND when there is no row. */
 static int lookup(struct pg_conn *pc, enum pg_stmt id, const char *key, PGresult **ret)
@@ -176,8 +98,9 @@ int pgs_user_insert(struct store_conn *c, const struct cal_user *u)
 				 u->lang,
 				 u->password_hash,
 				 role_name(u->role),
-				 pgs_i64(&at, u->created_at)};
-	return insert_one(PGC(c), PG_USER_INSERT, 9, p);
+				 pgs_i64(&at, u->created_at),
+				 u->phone};
+	return insert_one(PGC(c), PG_USER_INSERT, 10, p);
 }
 
 int pgs_user_get(struct store_conn *c, struct arena *a, const char *key, bool by_email,
@@ -200,6 +123,7 @@ int pgs_user_get(struct store_conn *c, struct arena *a, const char *key, bool by
 	u.password_hash = rd_opt(&rd, 6);
 	u.role = (enum cal_role_in_company)rd_enum(&rd, 7, role_parse);
 	u.created_at = rd_i64(&rd, 8);
+	u.phone = rd_opt(&rd, 9);
 	if (rd.err)
 		return rd.err;
 	*ret = u;
@@ -421,18 +345,19 @@ static int insert_attendees(struct pg_conn *pc, const struct cal_event *e)
 
 static int insert_alarms(struct pg_conn *pc, const struct cal_event *e)
 {
-	enum { ID, TYPE, VALUE, UNIT, N_COLS };
+	enum { ID, TYPE, VALUE, UNIT, NEXT, N_COLS };
 	if (e->n_alarms == 0)
 		return 0;
 	_cleanup_(columns_release) struct columns cols;
 	columns_init(&cols);
 	for (size_t i = 0; i < e->n_alarms; i++) {
 		const struct cal_alarm *al = &e->alarms[i];
-		struct pg_num value;
+		struct pg_num value, next;
 		array_add(&cols.col[ID], pgs_uuid(&al->id));
 		array_add(&cols.col[TYPE], cal_alarm_type_name(al->type));
 		array_add(&cols.col[VALUE], pgs_i64(&value, al->interval_value));
 		array_add(&cols.col[UNIT], cal_interval_unit_name(al->interval_unit));
+		array_add(&cols.col[NEXT], al->armed ? pgs_i64(&next, al->next_trigger_at) : NULL);
 	}
 	struct pg_num at;
 	const char *p[2 + N_COLS] = {e->id.s, pgs_i64(&at, e->updated_at)};

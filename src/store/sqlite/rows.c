@@ -67,6 +67,7 @@ int sqlite_user_insert(struct store_conn *c, const struct cal_user *u)
 	sq_bind_text(s, 7, u->password_hash);
 	sq_bind_text(s, 8, u->role == CAL_USER_ADMIN ? "admin" : "user");
 	sqlite3_bind_int64(s, 9, u->created_at);
+	sq_bind_text(s, 10, u->phone);
 	return sq_step_done(sc, s);
 }
 
@@ -95,6 +96,7 @@ int sqlite_user_get(struct store_conn *c, struct arena *a, const char *key, bool
 	const unsigned char *role = sqlite3_column_text(s, 7);
 	u.role = role && strcmp((const char *)role, "admin") == 0 ? CAL_USER_ADMIN : CAL_USER_MEMBER;
 	u.created_at = sqlite3_column_int64(s, 8);
+	u.phone = sq_col_text(a, s, 9);
 	sqlite3_reset(s);
 	*ret = u;
 	return 0;
@@ -261,6 +263,8 @@ static int insert_children(struct sqlite_conn *sc, const struct cal_event *e)
 		sq_bind_text(s, 5, cal_interval_unit_name(al->interval_unit));
 		sqlite3_bind_int64(s, 6, (sqlite3_int64)i);
 		sqlite3_bind_int64(s, 7, e->updated_at);
+		if (al->armed)
+			sqlite3_bind_int64(s, 8, al->next_trigger_at);
 		if ((r = sq_step_done(sc, s)) < 0)
 			return r;
 	}

@@ -30,6 +30,20 @@ enum { BUSY_TIMEOUT_MS = 10000 };
 	" AND (?6 IS NULL OR (e.res_model = ?6 AND e.res_id = ?7))"                        \
 	" AND (?8 IS NULL OR e.start_datetime > ?8 OR (e.start_datetime = ?8 AND e.id > ?9))"
 
+/* Activities read with their assignee's zone (the state is computed in it). */
+#define ACTIVITY_COLUMNS                                                                      \
+	"a.id, a.company_id, a.user_id, a.res_model, a.res_id, a.activity_type, a.summary, "     \
+	"a.note, a.due_date, a.state, a.done_at, a.calendar_event_id, a.created_by, "            \
+	"a.created_at, a.updated_at, a.version, u.timezone"
+#define ACTIVITIES_FROM " FROM activities a JOIN users u ON u.id = a.user_id"
+/* After the key (?1, and ?9 for a record's res_id): company, stored
+ * state, due-date range, cursor, limit. */
+#define ACTIVITY_FILTERS                                                                      \
+	" AND a.company_id = ?2 AND (?3 IS NULL OR a.state = ?3)"                               \
+	" AND (?4 IS NULL OR a.due_date >= ?4) AND (?5 IS NULL OR a.due_date <= ?5)"             \
+	" AND (?6 IS NULL OR a.due_date > ?6 OR (a.due_date = ?6 AND a.id > ?7))"              \
+	" ORDER BY a.due_date, a.id LIMIT ?8"
+
 /* Every event read joins its rule (series only). */
 #define EVENTS_FROM " FROM calendar_events e LEFT JOIN calendar_recurrences r ON r.id = e.recurrence_id"
 
@@ -43,14 +57,70 @@ static const char *const stmt_sql[ST__COUNT] = {
 			"ON CONFLICT(user_id) DO UPDATE SET token_hash = ?2, created_at = ?3",
 	[ST_FEED_USER] = "SELECT user_id FROM calendar_feeds WHERE token_hash = ?1",
 	[ST_FEED_DELETE] = "DELETE FROM calendar_feeds WHERE user_id = ?1",
+	[ST_ACTIVITY_INSERT] =
+		"INSERT INTO activities(id, company_id, user_id, res_model, res_id, activity_type, summary, "
+		"note, due_date, state, done_at, calendar_event_id, created_by, created_at, updated_at, "
+		"version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+	[ST_ACTIVITY_BY_ID] = "SELECT " ACTIVITY_COLUMNS ACTIVITIES_FROM " WHERE a.id = ?1",
+	[ST_ACTIVITY_UPDATE] =
+		"UPDATE activities SET company_id = ?2, user_id = ?3, res_model = ?4, res_id = ?5, "
+		"activity_type = ?6, summary = ?7, note = ?8, due_date = ?9, state = ?10, done_at = ?11, "
+		"calendar_event_id = ?12, created_by = ?13, created_at = ?14, updated_at = ?15, "
+		"version = ?16 WHERE id = ?1 AND version = ?17",
+	[ST_ACTIVITY_DELETE] = "DELETE FROM activities WHERE id = ?1 AND version = ?2",
+	[ST_ACTIVITY_VERSION] = "SELECT version FROM activities WHERE id = ?1",
+	[ST_ACTIVITIES_OF_USER] = "SELECT " ACTIVITY_COLUMNS ACTIVITIES_FROM
+				  " WHERE a.user_id = ?1" ACTIVITY_FILTERS,
+	[ST_ACTIVITIES_OF_RECORD] = "SELECT " ACTIVITY_COLUMNS ACTIVITIES_FROM
+				    " WHERE a.res_model = ?1 AND a.res_id = ?9" ACTIVITY_FILTERS,
+	[ST_ACTIVITIES_OF_EVENT] = "SELECT " ACTIVITY_COLUMNS ACTIVITIES_FROM
+				   " WHERE a.calendar_event_id = ?1" ACTIVITY_FILTERS,
+	[ST_OUTBOX_PUT] = "INSERT INTO notification_outbox(id, company_id, channel, kind, recipient, payload, "
+			  "status, attempts, next_attempt_at, idempotency_key, created_at) "
+			  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', 0, ?7, ?8, ?9) "
+			  "ON CONFLICT (idempotency_key) DO NOTHING",
+	/* The due rows come from the partial index idx_notification_outbox_due;
+	 * a claimed row is due again when its lease ends. */
+	[ST_OUTBOX_CLAIM] = "UPDATE notification_outbox SET status = 'sending', attempts = attempts + 1, "
+			    "next_attempt_at = ?2, lease_until = ?2 WHERE id IN ("
+			    " SELECT id FROM notification_outbox WHERE status IN ('pending','sending')"
+			    " AND next_attempt_at <= ?1 ORDER BY next_attempt_at LIMIT ?3) "
+			    "RETURNING id, company_id, channel, kind, recipient, payload, idempotency_key, "
+			    "attempts, created_at",
+	[ST_OUTBOX_FINISH] = "UPDATE notification_outbox SET status = ?3, "
+			     "next_attempt_at = CASE WHEN ?3 = 'pending' THEN ?4 ELSE next_attempt_at END, "
+			     "sent_at = CASE WHEN ?3 = 'sent' THEN ?4 ELSE sent_at END, "
+			     "lease_until = NULL, last_error = ?5 "
+			     "WHERE id = ?1 AND attempts = ?2 AND status = 'sending'",
+	[ST_OUTBOX_NEXT] = "SELECT min(next_attempt_at) FROM notification_outbox "
+			   "WHERE status IN ('pending','sending')",
+	[ST_OUTBOX_LIST] = "SELECT id, company_id, channel, kind, recipient, idempotency_key, status, attempts, "
+			   "next_attempt_at, created_at, sent_at, last_error FROM notification_outbox "
+			   "WHERE company_id = ?1 AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR recipient = ?3) "
+			   "ORDER BY created_at DESC, id LIMIT ?4",
+	[ST_NOTIFICATION_PUT] = "INSERT INTO notifications(id, user_id, kind, title, body, link, event_id, read, "
+				"created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8) ON CONFLICT (id) DO NOTHING",
+	[ST_NOTIFICATIONS_PAGE] = "SELECT id, user_id, kind, title, body, link, event_id, read, created_at "
+				  "FROM notifications WHERE user_id = ?1 AND (?2 = 0 OR read = 0) "
+				  "AND (?3 IS NULL OR created_at < ?3 OR (created_at = ?3 AND id < ?4)) "
+				  "ORDER BY created_at DESC, id DESC LIMIT ?5",
+	[ST_NOTIFICATIONS_SINCE] = "SELECT id, user_id, kind, title, body, link, event_id, read, created_at "
+				   "FROM notifications WHERE user_id = ?1 AND created_at >= ?2 "
+				   "ORDER BY created_at, id LIMIT ?3",
+	[ST_NOTIFICATION_READ] = "UPDATE notifications SET read = 1 WHERE id = ?1 AND user_id = ?2",
+	[ST_ALARMS_DUE] = "SELECT event_id, id, alarm_type, interval_value, interval_unit, next_trigger_at "
+			  "FROM calendar_alarms WHERE next_trigger_at <= ?1 ORDER BY next_trigger_at LIMIT ?2",
+	[ST_ALARM_ADVANCE] = "UPDATE calendar_alarms SET next_trigger_at = ?2, triggered = 1, triggered_at = ?3 "
+			     "WHERE id = ?1",
+	[ST_ALARMS_NEXT] = "SELECT min(next_trigger_at) FROM calendar_alarms WHERE next_trigger_at IS NOT NULL",
 	[ST_COMPANY_INSERT] = "INSERT INTO companies(id, name, slug, created_at) VALUES (?1, ?2, ?3, ?4)",
 	[ST_COMPANY_BY_ID] = "SELECT id, name, slug, created_at FROM companies WHERE id = ?1",
 	[ST_COMPANY_BY_SLUG] = "SELECT id, name, slug, created_at FROM companies WHERE slug = ?1",
-	[ST_USER_INSERT] = "INSERT INTO users(id, company_id, name, email, timezone, lang, password_hash, role, created_at) "
-			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[ST_USER_BY_ID] = "SELECT id, company_id, name, email, timezone, lang, password_hash, role, created_at "
+	[ST_USER_INSERT] = "INSERT INTO users(id, company_id, name, email, timezone, lang, password_hash, role, created_at, phone) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[ST_USER_BY_ID] = "SELECT id, company_id, name, email, timezone, lang, password_hash, role, created_at, phone "
 			  "FROM users WHERE id = ?1",
-	[ST_USER_BY_EMAIL] = "SELECT id, company_id, name, email, timezone, lang, password_hash, role, created_at "
+	[ST_USER_BY_EMAIL] = "SELECT id, company_id, name, email, timezone, lang, password_hash, role, created_at, phone "
 			     "FROM users WHERE email = ?1",
 	[ST_PARTNER_INSERT] = "INSERT INTO partners(id, company_id, name, email, phone, created_at) "
 			      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -91,7 +161,8 @@ static const char *const stmt_sql[ST__COUNT] = {
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
 	[ST_ATTENDEES_DELETE] = "DELETE FROM calendar_attendees WHERE event_id = ?1",
 	[ST_ALARM_INSERT] = "INSERT INTO calendar_alarms(id, event_id, alarm_type, interval_value, "
-			    "interval_unit, position, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+			    "interval_unit, position, created_at, next_trigger_at) "
+			    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[ST_ALARMS_DELETE] = "DELETE FROM calendar_alarms WHERE event_id = ?1",
 	/* One event at a time: in-process, a prepared probe of the
 	 * (event_id, position) index costs less than materializing an id list. */
@@ -369,4 +440,21 @@ const struct store_ops store_sqlite_ops = {
 	.feed_put = sqlite_feed_put,
 	.feed_user = sqlite_feed_user,
 	.feed_delete = sqlite_feed_delete,
+	.activity_insert = sqlite_activity_insert,
+	.activity_get = sqlite_activity_get,
+	.activity_lock = sqlite_activity_lock,
+	.activity_update = sqlite_activity_update,
+	.activity_delete = sqlite_activity_delete,
+	.activities_list = sqlite_activities_list,
+	.outbox_put = sqlite_outbox_put,
+	.outbox_claim = sqlite_outbox_claim,
+	.outbox_finish = sqlite_outbox_finish,
+	.outbox_next_due = sqlite_outbox_next_due,
+	.outbox_list = sqlite_outbox_list,
+	.notification_put = sqlite_notification_put,
+	.notifications_list = sqlite_notifications_list,
+	.notification_read = sqlite_notification_read,
+	.alarms_due = sqlite_alarms_due,
+	.alarm_advance = sqlite_alarm_advance,
+	.alarms_next_due = sqlite_alarms_next_due,
 };

@@ -15,6 +15,11 @@ enum stmt_id {
 	ST_EVENT_INSERT, ST_EVENT_BY_ID, ST_EVENT_BY_UID, ST_EXCEPTIONS_OF, ST_RECURRENCE_UPSERT, ST_RECURRENCE_DELETE, ST_EVENT_UPDATE, ST_EVENT_DELETE, ST_EVENT_VERSION,
 	ST_ATTENDEE_INSERT, ST_ATTENDEES_DELETE, ST_ALARM_INSERT, ST_ALARMS_DELETE,
 	ST_ATTENDEES_OF, ST_ALARMS_OF, ST_RANGE, ST_RANGE_ONE, ST_FEED_PUT, ST_FEED_USER, ST_FEED_DELETE,
+	ST_OUTBOX_PUT, ST_OUTBOX_CLAIM, ST_OUTBOX_FINISH, ST_OUTBOX_NEXT, ST_OUTBOX_LIST,
+	ST_NOTIFICATION_PUT, ST_NOTIFICATIONS_PAGE, ST_NOTIFICATIONS_SINCE, ST_NOTIFICATION_READ,
+	ST_ALARMS_DUE, ST_ALARM_ADVANCE, ST_ALARMS_NEXT,
+	ST_ACTIVITY_INSERT, ST_ACTIVITY_BY_ID, ST_ACTIVITY_UPDATE, ST_ACTIVITY_DELETE, ST_ACTIVITY_VERSION,
+	ST_ACTIVITIES_OF_USER, ST_ACTIVITIES_OF_RECORD, ST_ACTIVITIES_OF_EVENT,
 	ST__COUNT
 };
 
@@ -65,5 +70,33 @@ int sqlite_feed_put(struct store_conn *c, const char *user_id, const char *token
 int sqlite_feed_user(struct store_conn *c, struct arena *a, const char *token_hash,
 		     const char **ret_user_id);
 int sqlite_feed_delete(struct store_conn *c, const char *user_id);
+
+int sqlite_activity_insert(struct store_conn *c, const struct cal_activity *act);
+int sqlite_activity_get(struct store_conn *c, struct arena *a, const char *id,
+			struct cal_activity *ret);
+int sqlite_activity_lock(struct store_conn *c, const char *id);
+int sqlite_activity_update(struct store_conn *c, const struct cal_activity *act,
+			   int64_t expected_version);
+int sqlite_activity_delete(struct store_conn *c, const char *id, int64_t expected_version);
+int sqlite_activities_list(struct store_conn *c, struct arena *a,
+			   const struct store_activity_query *q, struct store_activity_page *ret);
+
+int sqlite_outbox_put(struct store_conn *c, const struct store_outbox_msg *m, bool *ret_inserted);
+int sqlite_outbox_claim(struct store_conn *c, struct arena *a, int64_t now, int64_t lease_until,
+			unsigned limit, struct store_outbox_msg **ret, size_t *ret_n);
+int sqlite_outbox_finish(struct store_conn *c, const char *id, int attempts,
+			 enum store_outbox_status status, int64_t at, const char *error);
+int sqlite_outbox_next_due(struct store_conn *c, int64_t *ret);
+int sqlite_outbox_list(struct store_conn *c, struct arena *a, const struct store_outbox_query *q,
+		       struct store_outbox_msg **ret, size_t *ret_n);
+int sqlite_notification_put(struct store_conn *c, const struct cal_notification *n);
+int sqlite_notifications_list(struct store_conn *c, struct arena *a,
+			      const struct store_notification_query *q, struct cal_notification **ret,
+			      size_t *ret_n, bool *ret_more);
+int sqlite_notification_read(struct store_conn *c, const char *user_id, const char *id);
+int sqlite_alarms_due(struct store_conn *c, struct arena *a, int64_t now, unsigned limit,
+		      struct store_alarm_due **ret, size_t *ret_n);
+int sqlite_alarm_advance(struct store_conn *c, const char *id, bool has_next, int64_t next, int64_t now);
+int sqlite_alarms_next_due(struct store_conn *c, int64_t *ret);
 
 #endif

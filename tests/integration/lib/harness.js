@@ -218,8 +218,10 @@ export function freePort() {
 // --------------------------------------------------------------- server
 
 export class Server {
-  constructor(store) {
+  /** extraEnv: variables for this server (SMTP_URL, CALENDARD_OUTBOX_*, ...). */
+  constructor(store, extraEnv = {}) {
     this.store = store;
+    this.extraEnv = extraEnv;
     this.jwtSecret = `test-secret-${randomBytes(24).toString('hex')}`;
     this.tokens = new Map(); // email -> JWT
     this.stderr = '';
@@ -257,6 +259,7 @@ export class Server {
       UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
     });
     if (SERVER_TZ) env.TZ = SERVER_TZ;
+    Object.assign(env, this.extraEnv);
     this.env = env;
     await this.cli('migrate');
   }
@@ -329,6 +332,24 @@ export class Server {
     throw new Error(`calendard not ready after ${timeoutMs} ms (last: ${last})\n--- stderr\n${truncate(this.stderr, 8000)}`);
   }
 
+  /**
+   * SIGTERM and start again on the same database with env changes (e.g. a
+   * clock offset: "the server was down for an hour"); asserts a clean exit.
+   */
+  async restart(envChanges = {}) {
+    this.agent?.destroy();
+    if (this.proc && !this.exit) {
+      this.proc.kill('SIGTERM');
+      const res = await Promise.race([this.exited, sleep(10_000, null, { ref: false })]);
+      assert.ok(res && res.code === 0, `calendard did not exit cleanly on SIGTERM: ${JSON.stringify(res)}`);
+    }
+    assert.ok(!sanitizerReport(this.stderr), `sanitizer report:\n${this.stderr.slice(-20000)}`);
+    const kept = this.stderr;
+    Object.assign(this.env, envChanges);
+    await this.start();
+    this.stderr = kept + this.stderr;
+  }
+
   /** SIGTERM; asserts exit 0 within 10 s and no sanitizer report; drops the store. */
   async stop() {
     const problems = [];
@@ -336,7 +357,8 @@ export class Server {
       this.agent?.destroy();
       if (this.proc && !this.exit) {
         this.proc.kill('SIGTERM');
-        const res = await Promise.race([this.exited, sleep(10_000).then(() => null)]);
+        // unref'd: a pending timer must not keep the test process alive
+        const res = await Promise.race([this.exited, sleep(10_000, null, { ref: false })]);
         if (!res) {
           this.proc.kill('SIGKILL');
           await this.exited;
@@ -458,13 +480,14 @@ export class Server {
   }
 
   /** Creates a user; returns {id, email, name, companyId, company, password, token()}. */
-  async user(company, { email, name, password, timezone, lang, admin } = {}) {
+  async user(company, { email, name, password, timezone, lang, admin, phone } = {}) {
     name ??= `User ${rand(4)}`;
     email ??= `${name.toLowerCase().replace(/[^a-z0-9]+/g, '.')}.${rand(4)}@${company.slug}.test`;
     const args = ['user', 'add', '--company', company.slug, '--email', email, '--name', name];
     if (password) args.push('--password', password);
     if (timezone) args.push('--timezone', timezone);
     if (lang) args.push('--lang', lang);
+    if (phone) args.push('--phone', phone);
     if (admin) args.push('--admin');
     const id = await this.cli(...args);
     assert.match(id, UUID_RE, `user add printed ${JSON.stringify(id)}`);
@@ -533,8 +556,8 @@ export class Server {
 }
 
 /** Starts a migrated, ready server on `store`. */
-export async function startServer(store) {
-  const s = new Server(store);
+export async function startServer(store, extraEnv = {}) {
+  const s = new Server(store, extraEnv);
   try {
     await s.init();
     await s.start();
