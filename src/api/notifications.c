@@ -1,0 +1,97 @@
+/* /api/v1/notifications: parse → service → render. The live stream is in
+ * api/notification_stream.c. */
+#include "api/notifications.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/uuid.h"
+#include "model/time.h"
+#include "service/notifications.h"
+
+/* The service's page cap: a larger limit is refused, not clamped. */
+enum { NOTIFICATIONS_LIMIT_MAX = 200, NOTIFICATIONS_JSON_MAX = 16 * 1024 * 1024 };
+
+void notification_json_write(struct jsonw *w, const struct cal_notification *n)
+{
+	char created[CAL_INSTANT_TEXT];
+	cal_instant_format(n->created_at, created);
+	jsonw_object_begin(w);
+	jsonw_kv_string(w, "id", n->id.s);
+	jsonw_kv_string(w, "kind", n->kind ? n->kind : "");
+	jsonw_kv_string(w, "title", n->title ? n->title : "");
+	jsonw_kv_string(w, "body", n->body);
+	jsonw_kv_string(w, "link", n->link);
+	jsonw_kv_string(w, "eventId", n->event_id.s[0] ? n->event_id.s : NULL);
+	jsonw_kv_bool(w, "read", n->read);
+	jsonw_kv_string(w, "createdAt", created);
+	jsonw_object_end(w);
+}
+
+static int parse_unread(struct request *req, bool *ret)
+{
+	const char *v = req->query(req, "unread");
+	if (v && strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
+		return cal_error_field(req->err, "unread", "must be true or false");
+	*ret = v && strcmp(v, "true") == 0;
+	return 0;
+}
+
+static int parse_limit(struct request *req, unsigned *ret)
+{
+	const char *text = req->query(req, "limit");
+	*ret = 0;
+	if (!text)
+		return 0;
+	char *end;
+	unsigned long n = strtoul(text, &end, 10);
+	if (!*text || *end || n == 0 || n > NOTIFICATIONS_LIMIT_MAX || text[0] == '-' || text[0] == '+')
+		return cal_error_field(req->err, "limit",
+				       arena_printf(req->arena, "must be a whole number from 1 to %d", NOTIFICATIONS_LIMIT_MAX));
+	*ret = (unsigned)n;
+	return 0;
+}
+
+int api_notifications_list(struct request *req, struct response *res)
+{
+	bool unread;
+	unsigned limit;
+	int r = parse_unread(req, &unread);
+	if (r < 0 || (r = parse_limit(req, &limit)) < 0)
+		return r;
+	const char *cursor = req->query(req, "cursor");
+	struct notifications_page page;
+	r = notifications_list(req->app, req->arena, req->who, unread, cursor, limit, req->err, &page);
+	if (r < 0)
+		return r;
+	struct strbuf text = STRBUF_INIT(NOTIFICATIONS_JSON_MAX);
+	struct jsonw w;
+	jsonw_init(&w, &text);
+	jsonw_object_begin(&w);
+	jsonw_key(&w, "items");
+	jsonw_array_begin(&w);
+	for (size_t i = 0; i < page.n; i++)
+		notification_json_write(&w, &page.items[i]);
+	jsonw_array_end(&w);
+	jsonw_kv_string(&w, "nextCursor", page.next_cursor);
+	jsonw_object_end(&w);
+	if (w.err == 0) {
+		res->text = arena_strndup(req->arena, strbuf_str(&text), text.len);
+		res->text_len = text.len;
+		res->content_type = "application/json";
+		res->status = 200;
+	}
+	strbuf_release(&text);
+	return w.err < 0 ? w.err : res->text ? 0 : CAL_E_NOMEM;
+}
+
+int api_notifications_read(struct request *req, struct response *res)
+{
+	cal_uuid id;
+	const char *given = cal_uuid_parse(req->params[0], &id) ? id.s : req->params[0]; /* any case */
+	int r = notifications_mark_read(req->app, req->who, given, req->err);
+	if (r < 0)
+		return r;
+	res->status = 204;
+	return 0;
+}
