@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "api/activity_json.h"
 #include "api/json_fields.h"
 #include "model/time.h"
 
@@ -342,6 +343,13 @@ void event_json_write(struct jsonw *w, const struct event_view *v)
 	write_attendees(w, e);
 	jsonw_key(w, "alarms");
 	write_alarms(w, e);
+	if (v->activities) {
+		jsonw_key(w, "activities");
+		jsonw_array_begin(w);
+		for (size_t i = 0; i < v->n_activities; i++)
+			activity_json_write_brief(w, &v->activities[i]);
+		jsonw_array_end(w);
+	}
 	jsonw_kv_string(w, "createdAt", created);
 	jsonw_kv_string(w, "updatedAt", updated);
 	jsonw_object_end(w);
