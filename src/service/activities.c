@@ -8,8 +8,10 @@
  * a meeting's event is prepared and stored as if its organizer, the
  * assignee, had created it, and is moved through update_row as if its
  * organizer had moved it, so whatever an event save does (attendee spans,
- * SEQUENCE, alarms) happens here too. The activity's rights decide: whoever
- * may change the activity may change its meeting through it. */
+ * SEQUENCE, alarms) happens here too, and its guests get the updates and
+ * cancellations the event routes would send (itip.h). The activity's
+ * rights decide: whoever may change the activity may change its meeting
+ * through it. */
 #include "service/activities.h"
 
 #include <string.h>
@@ -17,6 +19,7 @@
 #include "model/time.h"
 #include "service/activities_internal.h"
 #include "service/events_internal.h"
+#include "service/itip.h"
 #include "service/tx.h"
 
 enum { MEETING_HOUR = 9, MEETING_SECONDS = 3600, EVENT_ACTIVITIES_MAX = 100 };
@@ -315,7 +318,8 @@ static int sync_meeting(struct store_conn *c, struct activity_ctx *ctx, const st
 					  .err = ctx->err, .event = moved };
 		if (!moved)
 			return CAL_E_NOMEM;
-		if ((r = update_row(c, &ectx, e.id.s, moved)) < 0)
+		if ((r = update_row(c, &ectx, e.id.s, moved)) < 0 ||
+		    (r = itip_after_change(c, &ectx, &e, moved, ein.has_start)) < 0)
 			return r;
 	}
 	act->due_date = event_date_for(ctx->app, moved, act->user_timezone);
@@ -431,6 +435,24 @@ int activities_done(struct app *app, struct arena *a, const struct cal_principal
 	return r;
 }
 
+/* Deletes an open meeting's event as its organizer would: any other open
+ * activity of it goes too, and its guests get a cancellation. */
+static int delete_meeting(struct store_conn *c, struct activity_ctx *ctx, const char *event_id)
+{
+	struct cal_event e;
+	int r = store_event_lock(c, event_id);
+	if (r == 0)
+		r = store_event_get(c, ctx->arena, event_id, &e);
+	if (r == CAL_E_NOT_FOUND)
+		return 0;
+	if (r == 0)
+		r = activities_event_deleted(c, ctx->arena, &e);
+	if (r == 0)
+		r = store_event_delete(c, e.id.s, e.version);
+	struct event_ctx ectx = { .app = ctx->app, .arena = ctx->arena, .who = ctx->who, .err = ctx->err };
+	return r < 0 ? r : itip_after_change(c, &ectx, &e, NULL, true);
+}
+
 static int delete_body(struct store_conn *c, void *ctx_)
 {
 	struct activity_ctx *ctx = ctx_;
@@ -438,18 +460,7 @@ static int delete_body(struct store_conn *c, void *ctx_)
 	int r = load_activity(c, ctx, &act);
 	if (r < 0 || (r = store_activity_delete(c, act.id.s, act.version)) < 0)
 		return r;
-	if (act.done || !act.event_id.s[0])
-		return 0;
-	/* The open meeting goes with its activity. */
-	struct cal_event e;
-	r = store_event_lock(c, act.event_id.s);
-	if (r == 0)
-		r = store_event_get(c, ctx->arena, act.event_id.s, &e);
-	if (r == CAL_E_NOT_FOUND)
-		return 0;
-	if (r == 0)
-		r = activities_event_deleted(c, ctx->arena, &e);
-	return r < 0 ? r : store_event_delete(c, e.id.s, e.version);
+	return act.done || !act.event_id.s[0] ? 0 : delete_meeting(c, ctx, act.event_id.s);
 }
 
 int activities_delete(struct app *app, struct arena *a, const struct cal_principal *who,

@@ -478,6 +478,20 @@ eachStore((ctx) => {
     assert.ok(!('activities' in busy), 'the busy view lists no activities');
     assert.equal((await getEvent(s, bob, c.calendarEventId)).activities.length, 1);
   });
+
+  it('the meeting\'s guests hear of what the activity does to it (an update, then a cancellation)', async () => {
+    const s = S();
+    const guest = `guest.${rand(6)}@example.org`;
+    const a = await create(s, alice, { activityType: 'meeting', summary: 'With a guest', dueDate: '2030-10-01', userId: bob.id, ...lead() });
+    const invite = await s.api('PATCH', `/api/v1/calendar/events/${a.calendarEventId}`, { token: await bob.token(), body: { attendees: [{ email: guest }] } });
+    expectStatus(invite, 200);
+    expectStatus(await s.api('PATCH', `/api/v1/activities/${a.id}`, { token: await alice.token(), body: { summary: 'Renamed only' } }), 200);
+    expectStatus(await s.api('PATCH', `/api/v1/activities/${a.id}`, { token: await alice.token(), body: { dueDate: '2030-10-02' } }), 200);
+    expectStatus(await s.api('DELETE', `/api/v1/activities/${a.id}`, { token: await alice.token() }), 204);
+    const r = await s.api('GET', `/api/v1/admin/outbox?recipient=${encodeURIComponent(guest)}`, { token: await ada.token() });
+    expectStatus(r, 200);
+    assert.deepEqual(r.json.items.map((m) => m.kind).sort(), ['cancellation', 'invitation', 'update'], describeRes(r));
+  });
 });
 
 // The state in the assignee's zone, on servers whose clock reads
