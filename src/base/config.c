@@ -116,8 +116,8 @@ static int load_delivery(struct cal_config *cfg, const char **ret_why)
 		{ "CALENDARD_OUTBOX_MAX_ATTEMPTS", 100, 8, offsetof(struct cal_config, outbox_max_attempts) },
 		{ "CALENDARD_OUTBOX_RETRY_SECONDS", 86400, 30, offsetof(struct cal_config, outbox_retry_s) },
 		{ "CALENDARD_OUTBOX_RETRY_MAX_SECONDS", 7 * 86400, 3600, offsetof(struct cal_config, outbox_retry_max_s) },
-		{ "CALENDARD_OUTBOX_LEASE_SECONDS", 86400, 120, offsetof(struct cal_config, outbox_lease_s) },
-		{ "CALENDARD_SEND_TIMEOUT_SECONDS", 3600, 60, offsetof(struct cal_config, send_timeout_s) },
+		{ "CALENDARD_OUTBOX_LEASE_SECONDS", 86400, 300, offsetof(struct cal_config, outbox_lease_s) },
+		{ "CALENDARD_SEND_TIMEOUT_SECONDS", 3600, 30, offsetof(struct cal_config, send_timeout_s) },
 	};
 	for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
 		unsigned long v = counts[i].fallback;

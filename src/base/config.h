@@ -43,8 +43,8 @@ struct cal_config {
 	unsigned outbox_max_attempts; /* CALENDARD_OUTBOX_MAX_ATTEMPTS, default 8 */
 	unsigned outbox_retry_s;      /* CALENDARD_OUTBOX_RETRY_SECONDS: first backoff, default 30 */
 	unsigned outbox_retry_max_s;  /* CALENDARD_OUTBOX_RETRY_MAX_SECONDS, default 3600 */
-	unsigned outbox_lease_s;      /* CALENDARD_OUTBOX_LEASE_SECONDS, default 120 */
-	unsigned send_timeout_s;      /* CALENDARD_SEND_TIMEOUT_SECONDS per message, default 60 */
+	unsigned outbox_lease_s;      /* CALENDARD_OUTBOX_LEASE_SECONDS, default 300 */
+	unsigned send_timeout_s;      /* CALENDARD_SEND_TIMEOUT_SECONDS per message, default 30 */
 	struct cal_limits limits;
 };
 
