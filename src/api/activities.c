@@ -58,7 +58,7 @@ int api_activities_create(struct request *req, struct response *res)
 
 int api_activities_get(struct request *req, struct response *res)
 {
-	const char *id;
+	const char *id = NULL;
 	struct activity_view v;
 	int r = path_id(req, &id);
 	if (r < 0 || (r = activities_get(req->app, req->arena, req->who, id, req->err, &v)) < 0)
@@ -68,7 +68,7 @@ int api_activities_get(struct request *req, struct response *res)
 
 int api_activities_update(struct request *req, struct response *res)
 {
-	const char *id;
+	const char *id = NULL;
 	struct cal_activity_input in;
 	struct activity_view v;
 	int r = path_id(req, &id);
@@ -80,7 +80,7 @@ int api_activities_update(struct request *req, struct response *res)
 
 int api_activities_delete(struct request *req, struct response *res)
 {
-	const char *id;
+	const char *id = NULL;
 	int r = path_id(req, &id);
 	if (r < 0 || (r = activities_delete(req->app, req->arena, req->who, id, req->if_match, req->err)) < 0)
 		return r;
@@ -120,7 +120,7 @@ static int parse_feedback(struct request *req, const char **ret)
 
 int api_activities_done(struct request *req, struct response *res)
 {
-	const char *id, *feedback;
+	const char *id = NULL, *feedback = NULL;
 	struct activity_view v;
 	int r = path_id(req, &id);
 	if (r < 0 || (r = parse_feedback(req, &feedback)) < 0)

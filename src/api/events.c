@@ -76,7 +76,7 @@ static int parse_notify(struct request *req, bool *ret)
 int api_events_create(struct request *req, struct response *res)
 {
 	struct cal_event_input in;
-	bool notify;
+	bool notify = true;
 	int r = parse_notify(req, &notify);
 	if (r < 0 || (r = event_json_parse(req->body, req->arena, &req->app->config->limits, &in, req->err)) < 0)
 		return r;
@@ -89,7 +89,7 @@ int api_events_create(struct request *req, struct response *res)
 
 int api_events_get(struct request *req, struct response *res)
 {
-	const char *id;
+	const char *id = NULL;
 	struct event_view v;
 	int r = path_id(req, &id);
 	if (r < 0 || (r = events_get(req->app, req->arena, req->who, id, req->err, &v)) < 0)
@@ -99,11 +99,11 @@ int api_events_get(struct request *req, struct response *res)
 
 int api_events_update(struct request *req, struct response *res)
 {
-	const char *id;
+	const char *id = NULL;
 	struct cal_event_input in;
 	struct event_view v;
-	enum event_scope scope;
-	bool notify;
+	enum event_scope scope = SCOPE_THIS;
+	bool notify = true;
 	int r = path_id(req, &id);
 	if (r < 0 || (r = parse_scope(req, &scope)) < 0 || (r = parse_notify(req, &notify)) < 0)
 		return r;
@@ -117,9 +117,9 @@ int api_events_update(struct request *req, struct response *res)
 
 int api_events_delete(struct request *req, struct response *res)
 {
-	const char *id;
-	enum event_scope scope;
-	bool send;
+	const char *id = NULL;
+	enum event_scope scope = SCOPE_THIS;
+	bool send = true;
 	int r = path_id(req, &id);
 	if (r < 0 || (r = parse_scope(req, &scope)) < 0 || (r = parse_notify(req, &send)) < 0)
 		return r;
@@ -131,7 +131,7 @@ int api_events_delete(struct request *req, struct response *res)
 
 int api_events_respond(struct request *req, struct response *res)
 {
-	const char *id;
+	const char *id = NULL;
 	int r = path_id(req, &id);
 	if (r < 0)
 		return r;

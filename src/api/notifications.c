@@ -54,8 +54,8 @@ static int parse_limit(struct request *req, unsigned *ret)
 
 int api_notifications_list(struct request *req, struct response *res)
 {
-	bool unread;
-	unsigned limit;
+	bool unread = false;
+	unsigned limit = 0;
 	int r = parse_unread(req, &unread);
 	if (r < 0 || (r = parse_limit(req, &limit)) < 0)
 		return r;
