@@ -34,6 +34,7 @@ enum { OUTBOX_BATCH = 16, OUTBOX_POLL_MS = 5000, OUTBOX_RETRY_MS = 2000 };
 struct claim_ctx {
 	struct arena *a;
 	int64_t now, lease_until;
+	unsigned limit;
 	struct store_outbox_msg *msgs;
 	size_t n;
 	bool has_next;
@@ -43,7 +44,7 @@ struct claim_ctx {
 static int claim_body(struct store_conn *c, void *ctx_)
 {
 	struct claim_ctx *ctx = ctx_;
-	int r = store_outbox_claim(c, ctx->a, ctx->now, ctx->lease_until, OUTBOX_BATCH, &ctx->msgs, &ctx->n);
+	int r = store_outbox_claim(c, ctx->a, ctx->now, ctx->lease_until, ctx->limit, &ctx->msgs, &ctx->n);
 	return r;
 }
 
@@ -82,6 +83,16 @@ static int finish_body(struct store_conn *c, void *ctx_)
 	if (ctx->ok)
 		return store_outbox_sent(c, m->id.s, m->attempts, ctx->at);
 	return store_outbox_retry(c, m->id.s, m->attempts, ctx->at, ctx->give_up, ctx->error);
+}
+
+/* One lease covers a whole claimed batch, sent one message after the other:
+ * the batch holds only as many sends as fit in the lease, or a message's
+ * lease could end while it waits its turn, and another worker would send it
+ * too (config.c guarantees lease > send timeout, so at least one fits). */
+static unsigned batch_size(const struct cal_config *cfg)
+{
+	unsigned n = (cfg->outbox_lease_s - 1) / cfg->send_timeout_s;
+	return n < 1 ? 1 : n > OUTBOX_BATCH ? OUTBOX_BATCH : n;
 }
 
 static int64_t backoff(const struct cal_config *cfg, int attempts)
@@ -145,12 +156,14 @@ void *jobs_outbox_worker(void *arg)
 		return NULL;
 	}
 	uint64_t seen = 0;
+	unsigned batch = batch_size(app->config);
 	for (;;) {
 		struct arena *a = arena_new();
 		if (!a)
 			break;
 		int64_t now = cal_clock_now(&app->clock);
-		struct claim_ctx claim = { .a = a, .now = now, .lease_until = now + app->config->outbox_lease_s };
+		struct claim_ctx claim = { .a = a, .now = now, .lease_until = now + app->config->outbox_lease_s,
+					     .limit = batch };
 		int r = tx_run(app, true, claim_body, &claim);
 		for (size_t i = 0; r == 0 && i < claim.n; i++)
 			deliver(app, sender, a, &claim.msgs[i]);
@@ -158,7 +171,7 @@ void *jobs_outbox_worker(void *arg)
 		if (r < 0) {
 			log_warn(NULL, "outbox claim failed", json_pack("{s:s}", "error", cal_error_code(r)));
 			sleep_ms = OUTBOX_RETRY_MS;
-		} else if (claim.n == OUTBOX_BATCH) {
+		} else if (claim.n == batch) {
 			sleep_ms = 0;
 		} else if (tx_run(app, false, next_body, &claim) == 0 && claim.has_next) {
 			int64_t wait = (claim.next_due - cal_clock_now(&app->clock)) * 1000;

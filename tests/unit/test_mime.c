@@ -599,8 +599,8 @@ Test(mime, ascii_subjects_fold_plain_and_round_trip)
 	/* Unfoldable: a word longer than a line; and text that reads like an
 	 * encoded-word. Both go out encoded and come back literally. */
 	static const char *const odd[] = {
-	    "https://calendar.example.com/appointments/manage/"
-	    "0123456789abcdef0123456789abcdef0123456789",
+	    ("https://calendar.example.com/appointments/manage/"
+	     "0123456789abcdef0123456789abcdef0123456789"),
 	    "=?UTF-8?B?SGFja2Vk?= subject",
 	    "  leading and trailing blanks  ",
 	};
