@@ -35,6 +35,7 @@ test: deps build build-asan
 	@scripts/test $(ASAN)
 
 bench: deps build
+	@cmake --build $(RELEASE) -j $(JOBS) --target bench_alarm_tick
 	@bench/run $(RELEASE)/calendard
 
 clean:
