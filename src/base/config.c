@@ -128,9 +128,10 @@ static int load_delivery(struct cal_config *cfg, const char **ret_why)
 		*(unsigned *)((char *)cfg + counts[i].offset) = (unsigned)v;
 	}
 	/* A lease shorter than a send could let a second worker send the
-	 * same message while the first is still talking to the server. */
-	if (cfg->outbox_lease_s <= cfg->send_timeout_s) {
-		*ret_why = "CALENDARD_OUTBOX_LEASE_SECONDS must be longer than CALENDARD_SEND_TIMEOUT_SECONDS";
+	 * same message while the first is still talking to the server; the
+	 * clock reads whole seconds, so keep a second more. */
+	if (cfg->outbox_lease_s < cfg->send_timeout_s + 2) {
+		*ret_why = "CALENDARD_OUTBOX_LEASE_SECONDS must be at least CALENDARD_SEND_TIMEOUT_SECONDS + 2";
 		return CAL_E_INVALID;
 	}
 	const char *jobs = getenv("CALENDARD_JOBS");

@@ -33,6 +33,9 @@ void *jobs_alarm_scheduler(void *arg)
 				sleep_ms = 0;
 			else if (tick.has_next && (tick.next_due - now) * 1000 < sleep_ms)
 				sleep_ms = tick.next_due > now ? (tick.next_due - now) * 1000 : 0;
+			/* Due but not claimed: another process holds it right now. */
+			if (sleep_ms == 0 && !tick.more)
+				sleep_ms = 100;
 		}
 		if (sleep_ms > 0 && !cal_bell_wait(app->alarm_bell, &seen, sleep_ms))
 			break;

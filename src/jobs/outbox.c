@@ -126,7 +126,7 @@ static void deliver(struct app *app, struct notify_sender *sender, struct arena 
 	}
 	const struct cal_config *cfg = app->config;
 	int64_t now = cal_clock_now(&app->clock);
-	struct finish_ctx f = { .a = a, .m = m, .ok = r == 0, .at = now, .error = why };
+	struct finish_ctx f = { .a = a, .m = m, .ok = r == 0, .at = now, .error = r ? why : NULL };
 	if (r < 0) {
 		f.give_up = permanent || m->attempts >= (int)cfg->outbox_max_attempts;
 		f.at = now + backoff(cfg, m->attempts);

@@ -246,8 +246,14 @@ static int fire_body(struct store_conn *c, void *ctx_)
 	struct store_alarm_due *due;
 	size_t n;
 	int r = store_alarms_due(c, ctx->a, ctx->now, ctx->batch, &due, &n);
-	for (size_t i = 0; r == 0 && i < n; i++)
+	for (size_t i = 0; r == 0 && i < n; i++) {
 		r = fire_one(c, ctx, &due[i]);
+		/* An alarm whose event cannot be read as a series any more (a
+		 * rule past today's limits) is disarmed rather than left to
+		 * block every other reminder; database errors still roll back. */
+		if (r == CAL_E_INVALID)
+			r = store_alarm_advance(c, due[i].alarm.id.s, false, 0, ctx->now);
+	}
 	if (r < 0)
 		return r;
 	ctx->tick.fired = n;
