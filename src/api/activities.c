@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "api/activity_json.h"
+#include "api/respond.h"
 #include "api/json_fields.h"
 #include "base/strbuf.h"
 
@@ -20,20 +21,6 @@ static int path_id(struct request *req, const char **ret)
 	return *ret ? 0 : CAL_E_NOMEM;
 }
 
-/* The JSON written into `out`, moved into the request's arena. */
-static int respond_text(struct request *req, struct response *res, int status, struct strbuf *out,
-			int err)
-{
-	if (err == 0) {
-		res->text = arena_strndup(req->arena, strbuf_str(out), out->len);
-		res->text_len = out->len;
-		res->content_type = "application/json";
-		res->status = status;
-	}
-	strbuf_release(out);
-	return err < 0 ? err : res->text ? 0 : CAL_E_NOMEM;
-}
-
 static int respond_activity(struct request *req, struct response *res, int status,
 			    const struct activity_view *v)
 {
@@ -42,7 +29,7 @@ static int respond_activity(struct request *req, struct response *res, int statu
 	jsonw_init(&w, &out);
 	activity_json_write(&w, v);
 	res->etag = activity_etag(req->arena, v);
-	return respond_text(req, res, status, &out, w.err);
+	return api_respond_text(req, res, status, "application/json", &out, w.err);
 }
 
 int api_activities_create(struct request *req, struct response *res)
@@ -129,21 +116,6 @@ int api_activities_done(struct request *req, struct response *res)
 	return r < 0 ? r : respond_activity(req, res, 200, &v);
 }
 
-static int parse_limit(struct request *req, unsigned *ret)
-{
-	const char *text = req->query(req, "limit");
-	*ret = 0;
-	if (!text)
-		return 0;
-	char *end;
-	unsigned long n = strtoul(text, &end, 10);
-	unsigned max = req->app->config->limits.list_limit_max;
-	if (!*text || *end || n == 0 || n > max || text[0] == '-' || text[0] == '+')
-		return cal_error_field(req->err, "limit", arena_printf(req->arena, "must be a whole number from 1 to %u", max));
-	*ret = (unsigned)n;
-	return 0;
-}
-
 int api_activities_list(struct request *req, struct response *res)
 {
 	struct activities_list_request lr = {
@@ -154,7 +126,7 @@ int api_activities_list(struct request *req, struct response *res)
 		.cursor = req->query(req, "cursor"),
 	};
 	struct activities_list_result out;
-	int r = parse_limit(req, &lr.limit);
+	int r = api_query_limit(req, req->app->config->limits.list_limit_max, &lr.limit);
 	if (r < 0 || (r = activities_list(req->app, req->arena, req->who, &lr, req->err, &out)) < 0)
 		return r;
 	struct strbuf text = STRBUF_INIT(ACTIVITY_JSON_MAX);
@@ -168,5 +140,5 @@ int api_activities_list(struct request *req, struct response *res)
 	jsonw_array_end(&w);
 	jsonw_kv_string(&w, "nextCursor", out.next_cursor);
 	jsonw_object_end(&w);
-	return respond_text(req, res, 200, &text, w.err);
+	return api_respond_text(req, res, 200, "application/json", &text, w.err);
 }

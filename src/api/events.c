@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/event_json.h"
+#include "api/respond.h"
 #include "base/uuid.h"
 #include "service/series.h"
 
@@ -38,20 +39,6 @@ static int parse_scope(struct request *req, enum event_scope *ret)
 
 enum { EVENT_JSON_MAX = 64 * 1024 * 1024 };
 
-/* The JSON text of a response, moved into the request's arena. */
-static int respond_text(struct request *req, struct response *res, int status, struct strbuf *out,
-			int err)
-{
-	if (err == 0) {
-		res->text = arena_strndup(req->arena, strbuf_str(out), out->len);
-		res->text_len = out->len;
-		res->content_type = "application/json";
-		res->status = status;
-	}
-	strbuf_release(out);
-	return err < 0 ? err : res->text ? 0 : CAL_E_NOMEM;
-}
-
 static int respond_event(struct request *req, struct response *res, int status,
 			 const struct event_view *v)
 {
@@ -60,7 +47,7 @@ static int respond_event(struct request *req, struct response *res, int status,
 	jsonw_init(&w, &out);
 	event_json_write(&w, v);
 	res->etag = event_etag(req->arena, v);
-	return respond_text(req, res, status, &out, w.err);
+	return api_respond_text(req, res, status, "application/json", &out, w.err);
 }
 
 /* ?notify=true|false (default true): whether attendees are mailed. */
@@ -152,21 +139,6 @@ int api_events_respond(struct request *req, struct response *res)
 	return respond_event(req, res, 200, &v);
 }
 
-static int parse_limit(struct request *req, unsigned *ret)
-{
-	const char *text = req->query(req, "limit");
-	*ret = 0;
-	if (!text)
-		return 0;
-	char *end;
-	unsigned long n = strtoul(text, &end, 10);
-	unsigned max = req->app->config->limits.list_limit_max;
-	if (!*text || *end || n == 0 || n > max || text[0] == '-' || text[0] == '+')
-		return cal_error_field(req->err, "limit", arena_printf(req->arena, "must be a whole number from 1 to %u", max));
-	*ret = (unsigned)n;
-	return 0;
-}
-
 /* "a,b,c" → array in the arena. */
 static const char **split_ids(struct arena *a, const char *text, size_t *ret_n)
 {
@@ -202,7 +174,7 @@ int api_events_list(struct request *req, struct response *res)
 		return cal_error_field(req->err, "userIds", "is too long");
 	if (users && !(lr.user_ids = split_ids(req->arena, users, &lr.n_user_ids)))
 		return CAL_E_NOMEM;
-	int r = parse_limit(req, &lr.limit);
+	int r = api_query_limit(req, req->app->config->limits.list_limit_max, &lr.limit);
 	if (r < 0)
 		return r;
 	struct events_list_result out;
@@ -219,5 +191,5 @@ int api_events_list(struct request *req, struct response *res)
 	jsonw_array_end(&w);
 	jsonw_kv_string(&w, "nextCursor", out.next_cursor);
 	jsonw_object_end(&w);
-	return respond_text(req, res, 200, &text, w.err);
+	return api_respond_text(req, res, 200, "application/json", &text, w.err);
 }

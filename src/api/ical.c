@@ -2,6 +2,7 @@
  * /api/v1/calendar/import, /api/v1/calendar/feed and the public
  * /ical/<secret>.ics. */
 #include "api/ical.h"
+#include "api/respond.h"
 
 #include <strings.h>
 #include <string.h>
@@ -14,12 +15,7 @@ enum { ICS_OUT_MAX = 64 * 1024 * 1024 };
 
 static int respond_ics(struct request *req, struct response *res, struct strbuf *out)
 {
-	res->status = 200;
-	res->text = arena_strndup(req->arena, strbuf_str(out), out->len);
-	res->text_len = out->len;
-	res->content_type = "text/calendar; charset=utf-8";
-	strbuf_release(out);
-	return res->text ? 0 : CAL_E_NOMEM;
+	return api_respond_text(req, res, 200, "text/calendar; charset=utf-8", out, 0);
 }
 
 int api_ical_event(struct request *req, struct response *res)

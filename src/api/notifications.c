@@ -1,6 +1,7 @@
 /* /api/v1/notifications: parse → service → render. The live stream is in
  * api/notification_stream.c. */
 #include "api/notifications.h"
+#include "api/respond.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -37,27 +38,12 @@ static int parse_unread(struct request *req, bool *ret)
 	return 0;
 }
 
-static int parse_limit(struct request *req, unsigned *ret)
-{
-	const char *text = req->query(req, "limit");
-	*ret = 0;
-	if (!text)
-		return 0;
-	char *end;
-	unsigned long n = strtoul(text, &end, 10);
-	if (!*text || *end || n == 0 || n > NOTIFICATIONS_LIMIT_MAX || text[0] == '-' || text[0] == '+')
-		return cal_error_field(req->err, "limit",
-				       arena_printf(req->arena, "must be a whole number from 1 to %d", NOTIFICATIONS_LIMIT_MAX));
-	*ret = (unsigned)n;
-	return 0;
-}
-
 int api_notifications_list(struct request *req, struct response *res)
 {
 	bool unread = false;
 	unsigned limit = 0;
 	int r = parse_unread(req, &unread);
-	if (r < 0 || (r = parse_limit(req, &limit)) < 0)
+	if (r < 0 || (r = api_query_limit(req, NOTIFICATIONS_LIMIT_MAX, &limit)) < 0)
 		return r;
 	const char *cursor = req->query(req, "cursor");
 	struct notifications_page page;
@@ -75,14 +61,7 @@ int api_notifications_list(struct request *req, struct response *res)
 	jsonw_array_end(&w);
 	jsonw_kv_string(&w, "nextCursor", page.next_cursor);
 	jsonw_object_end(&w);
-	if (w.err == 0) {
-		res->text = arena_strndup(req->arena, strbuf_str(&text), text.len);
-		res->text_len = text.len;
-		res->content_type = "application/json";
-		res->status = 200;
-	}
-	strbuf_release(&text);
-	return w.err < 0 ? w.err : res->text ? 0 : CAL_E_NOMEM;
+	return api_respond_text(req, res, 200, "application/json", &text, w.err);
 }
 
 int api_notifications_read(struct request *req, struct response *res)

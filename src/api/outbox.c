@@ -1,10 +1,12 @@
 /* The outbox as JSON: metadata only; payloads hold signed links. */
 #include "api/outbox.h"
+#include "api/respond.h"
 
-#include <stdlib.h>
 
 #include "model/time.h"
 #include "service/outbox.h"
+
+enum { OUTBOX_LIST_MAX = 500 };
 
 static json_t *instant_or_null(int64_t t)
 {
@@ -17,18 +19,13 @@ static json_t *instant_or_null(int64_t t)
 
 int api_outbox_list(struct request *req, struct response *res)
 {
-	const char *limit_text = req->query(req, "limit");
-	unsigned long limit = 0;
-	if (limit_text) {
-		char *end;
-		limit = strtoul(limit_text, &end, 10);
-		if (*end || limit == 0 || limit > 500)
-			return cal_error_field(req->err, "limit", "must be 1..500");
-	}
+	unsigned limit;
 	struct store_outbox_msg *items;
 	size_t n;
-	int r = outbox_admin_list(req->app, req->arena, req->who, req->query(req, "status"),
-				  req->query(req, "recipient"), (unsigned)limit, req->err, &items, &n);
+	int r = api_query_limit(req, OUTBOX_LIST_MAX, &limit);
+	if (r == 0)
+		r = outbox_admin_list(req->app, req->arena, req->who, req->query(req, "status"),
+				      req->query(req, "recipient"), limit, req->err, &items, &n);
 	if (r < 0)
 		return r;
 	json_t *list = json_array();

@@ -83,6 +83,20 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
 	return p;
 }
 
+void *arena_grow(struct arena *a, void *items, size_t n, size_t *alloc, size_t size)
+{
+	if (n < *alloc)
+		return items;
+	size_t bigger_n = *alloc >= 4 ? *alloc * 2 : 8;
+	void *bigger = arena_calloc(a, bigger_n, size);
+	if (!bigger)
+		return NULL;
+	if (n)
+		memcpy(bigger, items, n * size);
+	*alloc = bigger_n;
+	return bigger;
+}
+
 char *arena_strdup(struct arena *a, const char *s)
 {
 	return s ? arena_strndup(a, s, strlen(s)) : NULL;

@@ -9,19 +9,17 @@
  * today. One assignee's list is exact in the store; a record's drops at
  * most the rows of those boundary dates, and reads on until the page is
  * full. */
-#include <inttypes.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model/time.h"
 #include "service/activities_internal.h"
+#include "service/cursor.h"
 #include "service/tx.h"
 
 enum {
 	LIST_DEFAULT_LIMIT = 100,
-	CURSOR_MAX = 96,
 	/* Store pages read for one answer before it is cut short (with a
 	 * cursor): bounds the work a request can cause. */
 	LIST_READS_MAX = 16,
@@ -35,40 +33,19 @@ static int32_t days_of(int64_t t)
 	return (int32_t)(t >= 0 ? t / 86400 : (t - 86399) / 86400);
 }
 
-static const char *cursor_encode(struct arena *a, int32_t due, const char *id)
+static int cursor_read(struct arena *a, const char *text, struct store_activity_query *q)
 {
-	char raw[CURSOR_MAX];
-	int n = snprintf(raw, sizeof raw, "%" PRId32 ":%s", due, id);
-	size_t len = sodium_base64_ENCODED_LEN((size_t)n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	char *out = arena_alloc(a, len);
-	if (!out)
-		return NULL;
-	return sodium_bin2base64(out, len, (const unsigned char *)raw, (size_t)n,
-				 sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-}
-
-static int cursor_decode(struct arena *a, const char *text, struct store_activity_query *q)
-{
-	unsigned char raw[CURSOR_MAX];
-	size_t len = 0;
-	if (strlen(text) > CURSOR_MAX ||
-	    sodium_base642bin(raw, sizeof raw - 1, text, strlen(text), NULL, &len, NULL,
-			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-		return CAL_E_INVALID;
-	raw[len] = '\0';
-	char *colon = strchr((char *)raw, ':');
-	if (!colon)
-		return CAL_E_INVALID;
-	*colon = '\0';
-	char *end;
-	long due = strtol((char *)raw, &end, 10);
-	cal_uuid id;
-	if (*end || end == (char *)raw || due < INT32_MIN || due > INT32_MAX || !cal_uuid_parse(colon + 1, &id))
+	int64_t due;
+	const char *id;
+	int r = cursor_decode(a, text, &due, &id);
+	if (r < 0)
+		return r;
+	if (due < INT32_MIN || due > INT32_MAX || !cal_uuid_valid(id))
 		return CAL_E_INVALID;
 	q->has_cursor = true;
 	q->cursor_due = (int32_t)due;
-	q->cursor_id = arena_strdup(a, id.s);
-	return q->cursor_id ? 0 : CAL_E_NOMEM;
+	q->cursor_id = id;
+	return 0;
 }
 
 struct list_ctx {
@@ -179,7 +156,7 @@ static int parse_request(struct app *app, struct arena *a, const struct cal_prin
 	*ret_state = -1;
 	if (req->state && (*ret_state = cal_activity_state_parse(req->state)) < 0)
 		cal_error_field(err, "state", "must be planned, today, overdue or done");
-	if (req->cursor && cursor_decode(a, req->cursor, q) < 0)
+	if (req->cursor && cursor_read(a, req->cursor, q) < 0)
 		cal_error_field(err, "cursor", "is not a cursor this server gave out");
 	q->company_id = who->company_id.s;
 	q->limit = req->limit ? req->limit : LIST_DEFAULT_LIMIT;

@@ -26,11 +26,6 @@
  * whose every instance for a long while is cancelled or moved). */
 enum { NEXT_SEARCH_MAX = 1000 };
 
-struct occurrence_at {
-	int64_t begins;   /* the instant it begins */
-	int64_t original; /* the instance start that names it */
-};
-
 static int begins_at(struct app *app, const struct cal_event *e, int64_t original, int64_t *ret)
 {
 	if (!e->all_day) {
@@ -42,17 +37,16 @@ static int begins_at(struct app *app, const struct cal_event *e, int64_t origina
 	return r < 0 ? r : cal_date_start_in_zone(tz, (int32_t)(original / 86400), ret);
 }
 
-/* The first occurrence of e that begins after `after`, skipping cancelled
- * ones (EXDATE) and moved ones (an exception row has its own alarms).
- * CAL_E_NOT_FOUND when there is none. */
+/* When the first occurrence of e that begins after `after` begins,
+ * skipping cancelled ones (EXDATE) and moved ones (an exception row has its
+ * own alarms). CAL_E_NOT_FOUND when there is none. */
 static int next_occurrence(struct store_conn *c, struct app *app, struct arena *a,
-			   const struct cal_event *e, int64_t after, struct occurrence_at *ret)
+			   const struct cal_event *e, int64_t after, int64_t *ret_begins)
 {
 	if (!e->recurring) {
 		if (e->start <= after)
 			return CAL_E_NOT_FOUND;
-		*ret = (struct occurrence_at){ .begins = e->start,
-					       .original = cal_event_is_exception(e) ? e->original_start : e->start };
+		*ret_begins = e->start;
 		return 0;
 	}
 	struct cal_rule *rule;
@@ -79,7 +73,7 @@ static int next_occurrence(struct store_conn *c, struct app *app, struct arena *
 			break;
 		if (ex.n)
 			continue;
-		*ret = (struct occurrence_at){ .begins = begins, .original = inst.start };
+		*ret_begins = begins;
 		found = true;
 	}
 	cal_rule_free(rule);
@@ -90,17 +84,15 @@ int alarms_arm(struct store_conn *c, struct app *app, struct arena *a, struct ca
 {
 	if (e->n_alarms == 0)
 		return 0;
-	struct occurrence_at occ;
-	int r = next_occurrence(c, app, a, e, now, &occ);
+	int64_t begins;
+	int r = next_occurrence(c, app, a, e, now, &begins);
 	if (r < 0 && r != CAL_E_NOT_FOUND)
 		return r;
 	for (size_t i = 0; i < e->n_alarms; i++) {
 		struct cal_alarm *al = &e->alarms[i];
 		al->armed = r == 0;
-		al->next_trigger_at = r == 0 ? occ.begins - cal_alarm_minutes(al) * 60 : 0;
+		al->next_trigger_at = r == 0 ? begins - cal_alarm_minutes(al) * 60 : 0;
 	}
-	if (r == 0)
-		store_tx_note(c, STORE_NOTE_ALARM);
 	return 0;
 }
 
@@ -114,49 +106,6 @@ struct fire_ctx {
 	struct alarms_tick tick;
 };
 
-struct person {
-	const char *email, *name, *lang, *timezone, *phone;
-	const cal_uuid *user_id; /* NULL: not a user (no in-app) */
-};
-
-static void person_of(struct store_conn *c, struct fire_ctx *ctx, const struct cal_attendee *at,
-		      const struct cal_event *e, struct person *p, cal_uuid *user_id_buf)
-{
-	*p = (struct person){ .email = at->email, .name = at->display_name, .lang = "es",
-			      .timezone = e->timezone };
-	struct cal_user u;
-	if (at->user_id && store_user_get(c, ctx->a, at->user_id, &u) == 0) {
-		p->lang = u.lang ? u.lang : "es";
-		p->timezone = u.timezone ? u.timezone : e->timezone;
-		p->phone = u.phone;
-		*user_id_buf = u.id;
-		p->user_id = user_id_buf;
-		return;
-	}
-	struct cal_partner pt;
-	if (at->partner_id && store_partner_get(c, ctx->a, at->partner_id, &pt) == 0)
-		p->phone = pt.phone;
-}
-
-static const char *when_text(struct fire_ctx *ctx, const struct cal_event *e, int64_t begins,
-			     const char *lang, const char *zone)
-{
-	const struct cal_tz *tz;
-	if (cal_tzdb_get(ctx->app->tzdb, zone, &tz) < 0 && cal_tzdb_get(ctx->app->tzdb, e->timezone, &tz) < 0)
-		return "";
-	char buf[256];
-	int64_t length = e->end - e->start;
-	int32_t days = e->end_date - e->start_date;
-	struct cal_civil local;
-	int32_t start_date = e->start_date;
-	if (e->all_day && cal_tz_utc_to_local(tz, begins, &local) == 0)
-		start_date = (int32_t)cal_civil_days_from_date(local.year, local.month, local.day);
-	if (cal_format_when(lang, begins, begins + length, e->all_day, start_date, start_date + days, tz,
-			    buf, sizeof buf) < 0)
-		return "";
-	return arena_strdup(ctx->a, buf);
-}
-
 /* Writes one alarm's reminders for the occurrence beginning at `begins`. */
 static int send_reminders(struct store_conn *c, struct fire_ctx *ctx, const struct cal_event *e,
 			  const struct store_alarm_due *d, int64_t begins)
@@ -167,13 +116,12 @@ static int send_reminders(struct store_conn *c, struct fire_ctx *ctx, const stru
 		const struct cal_attendee *at = &e->attendees[i];
 		if (at->state == CAL_PARTSTAT_DECLINED)
 			continue;
-		struct person p;
-		cal_uuid uid;
-		person_of(c, ctx, at, e, &p, &uid);
+		struct outbox_person p;
+		outbox_person_of(c, ctx->a, e, at, &p);
 		const char *key = arena_printf(ctx->a, "reminder:%s:%s:%lld:%lld:%s", d->event_id.s,
 					       cal_alarm_type_name(al->type), (long long)minutes,
 					       (long long)begins, at->email);
-		const char *when = when_text(ctx, e, begins, p.lang, p.timezone);
+		const char *when = outbox_when(ctx->app, ctx->a, e, begins, p.lang, p.zone);
 		char in_text[64];
 		cal_format_interval(p.lang, minutes, in_text, sizeof in_text);
 		const char *link = arena_printf(ctx->a, "%s/calendar/events/%s", ctx->app->config->public_url,
@@ -183,10 +131,10 @@ static int send_reminders(struct store_conn *c, struct fire_ctx *ctx, const stru
 			return CAL_E_NOMEM;
 		switch (al->type) {
 		case CAL_ALARM_NOTIFICATION:
-			if (!p.user_id)
+			if (!p.user_id.s[0])
 				continue;
 			r = outbox_in_app(c, ctx->app, &(struct outbox_note){
-				.kind = "reminder", .key = key, .company_id = &e->company_id, .user_id = p.user_id,
+				.kind = "reminder", .key = key, .company_id = &e->company_id, .user_id = &p.user_id,
 				.event_id = &e->id, .title = e->name,
 				.body = arena_printf(ctx->a, "%s · %s", in_text, when), .link = link });
 			break;
@@ -225,18 +173,17 @@ static int fire_one(struct store_conn *c, struct fire_ctx *ctx, const struct sto
 		return r;
 	int64_t minutes = cal_alarm_minutes(&d->alarm);
 	int64_t begins = d->alarm.next_trigger_at + minutes * 60;
-	struct occurrence_at occ;
-	r = next_occurrence(c, ctx->app, ctx->a, &e, begins - 1, &occ);
+	int64_t next;
+	r = next_occurrence(c, ctx->app, ctx->a, &e, begins - 1, &next);
 	if (r < 0 && r != CAL_E_NOT_FOUND)
 		return r;
 	/* Still that occurrence, at that time, and not begun yet. */
-	if (r == 0 && occ.begins == begins && begins > ctx->now && (r = send_reminders(c, ctx, &e, d, begins)) < 0)
+	if (r == 0 && next == begins && begins > ctx->now && (r = send_reminders(c, ctx, &e, d, begins)) < 0)
 		return r;
-	int64_t after = begins > ctx->now ? begins : ctx->now;
-	r = next_occurrence(c, ctx->app, ctx->a, &e, after, &occ);
+	r = next_occurrence(c, ctx->app, ctx->a, &e, begins > ctx->now ? begins : ctx->now, &next);
 	if (r < 0 && r != CAL_E_NOT_FOUND)
 		return r;
-	return store_alarm_advance(c, d->alarm.id.s, r == 0, r == 0 ? occ.begins - minutes * 60 : 0, ctx->now);
+	return store_alarm_advance(c, d->alarm.id.s, r == 0, r == 0 ? next - minutes * 60 : 0, ctx->now);
 }
 
 static int fire_body(struct store_conn *c, void *ctx_)

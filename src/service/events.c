@@ -435,6 +435,17 @@ int events_delete(struct app *app, struct arena *a, const struct cal_principal *
 }
 
 /* An answer to a series, or to the series an occurrence belongs to. */
+int answer_row(struct store_conn *c, struct event_ctx *ctx, struct cal_event *e,
+	       struct cal_attendee *at, enum cal_partstat answer)
+{
+	int64_t was = e->version;
+	at->state = answer;
+	e->version = was + 1;
+	e->updated_at = cal_clock_now(&ctx->app->clock);
+	int r = event_row_update(c, ctx, e, was);
+	return r < 0 ? r : itip_answered(c, ctx->app, ctx->arena, e, at);
+}
+
 static int respond_body(struct store_conn *c, void *ctx_)
 {
 	struct event_ctx *ctx = ctx_;
@@ -450,12 +461,7 @@ static int respond_body(struct store_conn *c, void *ctx_)
 			mine = &e->attendees[i];
 	if (!mine)
 		return cal_error_set(ctx->err, CAL_E_FORBIDDEN, "you are not an attendee of this event");
-	int64_t was = e->version;
-	mine->state = ctx->answer;
-	e->version = was + 1;
-	e->updated_at = cal_clock_now(&ctx->app->clock);
-	int r2 = event_row_update(c, ctx, e, was);
-	return r2 < 0 ? r2 : itip_answered(c, ctx->app, ctx->arena, e, mine);
+	return answer_row(c, ctx, e, mine, ctx->answer);
 }
 
 int events_respond(struct app *app, struct arena *a, const struct cal_principal *who,

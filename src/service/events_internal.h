@@ -42,6 +42,10 @@ void new_alarm_ids(struct cal_event *e);
 int event_row_insert(struct store_conn *c, struct event_ctx *ctx, struct cal_event *e);
 int event_row_update(struct store_conn *c, struct event_ctx *ctx, struct cal_event *e,
 		     int64_t expected_version);
+/* Records `answer` for `at` (one of e's attendees), saves e at its next
+ * version and tells the organizer (service/itip.h). */
+int answer_row(struct store_conn *c, struct event_ctx *ctx, struct cal_event *e,
+	       struct cal_attendee *at, enum cal_partstat answer);
 /* A new event from a client's input, checked, not stored yet. */
 int event_prepare(struct app *app, struct arena *a, const struct cal_principal *who,
 		  const struct cal_event_input *in, struct cal_error *err, struct cal_event **ret);

@@ -2,8 +2,6 @@
  * colleagues asked for, run the store's index-driven range query, and keep
  * what the caller may see. The cursor is the (start, id) of the last event
  * read — including hidden ones — so pages neither repeat nor skip. */
-#include <inttypes.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +10,10 @@
 #include "service/events.h"
 #include "service/events_internal.h"
 #include "service/series.h"
+#include "service/cursor.h"
 #include "service/tx.h"
 
-enum { LIST_DEFAULT_LIMIT = 100, CURSOR_MAX = 128 };
+enum { LIST_DEFAULT_LIMIT = 100 };
 
 static int parse_bound(struct app *app, const struct cal_principal *who, const char *field,
 		       const char *text, int64_t *ret, struct cal_error *err)
@@ -53,47 +52,26 @@ int window_parse(struct app *app, const struct cal_principal *who, const char *f
 	return 0;
 }
 
-static const char *cursor_encode(struct arena *a, int64_t start, const char *id)
-{
-	char raw[CURSOR_MAX];
-	int n = snprintf(raw, sizeof raw, "%" PRId64 ":%s", start, id);
-	size_t len = sodium_base64_ENCODED_LEN((size_t)n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	char *out = arena_alloc(a, len);
-	if (!out)
-		return NULL;
-	return sodium_bin2base64(out, len, (const unsigned char *)raw, (size_t)n,
-				 sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-}
-
 /* The cursor's id is an event id or an occurrence id; the store sees the
  * UUID part, which orders the same way against single events. */
-static int cursor_decode(struct arena *a, const char *text, struct store_event_query *q,
-			 const char **ret_full_id)
+static int cursor_read(struct arena *a, const char *text, struct store_event_query *q,
+		       const char **ret_full_id)
 {
-	unsigned char raw[CURSOR_MAX];
-	size_t len = 0;
-	if (strlen(text) > CURSOR_MAX ||
-	    sodium_base642bin(raw, sizeof raw - 1, text, strlen(text), NULL, &len, NULL,
-			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-		return CAL_E_INVALID;
-	raw[len] = '\0';
-	char *colon = strchr((char *)raw, ':');
-	if (!colon)
-		return CAL_E_INVALID;
-	*colon = '\0';
-	char *end;
-	long long start = strtoll((char *)raw, &end, 10);
+	int64_t start;
+	const char *full;
+	int r = cursor_decode(a, text, &start, &full);
+	if (r < 0)
+		return r;
 	cal_uuid id, series;
 	int64_t original;
-	const char *full = colon + 1;
 	bool plain = cal_uuid_parse(full, &id);
-	if (*end || end == (char *)raw || (!plain && !occurrence_id_parse(full, &series, &original)))
+	if (!plain && !occurrence_id_parse(full, &series, &original))
 		return CAL_E_INVALID;
 	q->has_cursor = true;
 	q->cursor_start = start;
 	q->cursor_id = arena_strdup(a, plain ? id.s : series.s);
-	*ret_full_id = arena_strdup(a, full);
-	return 0;
+	*ret_full_id = full;
+	return q->cursor_id ? 0 : CAL_E_NOMEM;
 }
 
 /* The order of a window: by start, then by public id. */
@@ -125,16 +103,10 @@ struct view_list {
 
 static int view_push(struct arena *a, struct view_list *l, struct event_view v)
 {
-	if (l->n == l->alloc) {
-		size_t alloc = l->alloc ? 2 * l->alloc : 64;
-		struct event_view *bigger = arena_calloc(a, alloc, sizeof *bigger);
-		if (!bigger)
-			return CAL_E_NOMEM;
-		if (l->n)
-			memcpy(bigger, l->items, l->n * sizeof *bigger);
-		l->items = bigger;
-		l->alloc = alloc;
-	}
+	struct event_view *items = arena_grow(a, l->items, l->n, &l->alloc, sizeof *items);
+	if (!items)
+		return CAL_E_NOMEM;
+	l->items = items;
 	l->items[l->n++] = v;
 	return 0;
 }
@@ -312,7 +284,7 @@ static int parse_request(struct app *app, struct arena *a, const struct cal_prin
 		cal_error_field(err, "resId", "must be a UUID");
 	q->res_model = req->res_model;
 	q->res_id = req->res_id;
-	if (req->cursor && cursor_decode(a, req->cursor, q, ret_cursor_id) < 0)
+	if (req->cursor && cursor_read(a, req->cursor, q, ret_cursor_id) < 0)
 		cal_error_field(err, "cursor", "is not a cursor this server gave out");
 	if (req->user_ids) {
 		if (req->n_user_ids == 0 || req->n_user_ids > lim->user_ids_max)

@@ -98,16 +98,10 @@ struct ics_list {
 
 static struct cal_ics_event *ics_push(struct arena *a, struct ics_list *l)
 {
-	if (l->n == l->alloc) {
-		size_t alloc = l->alloc ? 2 * l->alloc : 32;
-		struct cal_ics_event *bigger = arena_calloc(a, alloc, sizeof *bigger);
-		if (!bigger)
-			return NULL;
-		if (l->n)
-			memcpy(bigger, l->items, l->n * sizeof *bigger);
-		l->items = bigger;
-		l->alloc = alloc;
-	}
+	struct cal_ics_event *items = arena_grow(a, l->items, l->n, &l->alloc, sizeof *items);
+	if (!items)
+		return NULL;
+	l->items = items;
 	return &l->items[l->n++];
 }
 
@@ -318,16 +312,10 @@ struct import_ctx {
 static void report(struct import_ctx *ctx, struct report_list *l, const char *uid, const char *id,
 		   const char *reason)
 {
-	if (l->n == l->alloc) {
-		size_t alloc = l->alloc ? 2 * l->alloc : 16;
-		struct ical_import_item *bigger = arena_calloc(ctx->arena, alloc, sizeof *bigger);
-		if (!bigger)
-			return;
-		if (l->n)
-			memcpy(bigger, l->items, l->n * sizeof *bigger);
-		l->items = bigger;
-		l->alloc = alloc;
-	}
+	struct ical_import_item *items = arena_grow(ctx->arena, l->items, l->n, &l->alloc, sizeof *items);
+	if (!items)
+		return;
+	l->items = items;
 	l->items[l->n++] = (struct ical_import_item){ uid, id ? arena_strdup(ctx->arena, id) : NULL, reason };
 }
 

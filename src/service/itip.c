@@ -11,37 +11,6 @@
 #include "service/outbox.h"
 #include "service/rsvp.h"
 
-struct recipient {
-	const char *email, *name, *lang, *zone;
-	cal_uuid user_id; /* empty: not a user */
-};
-
-static void recipient_of(struct store_conn *c, struct arena *a, const struct cal_event *e,
-			 const struct cal_attendee *at, struct recipient *ret)
-{
-	*ret = (struct recipient){ .email = at->email, .name = at->display_name, .lang = "es",
-				   .zone = e->timezone };
-	struct cal_user u;
-	if (at->user_id && store_user_get(c, a, at->user_id, &u) == 0) {
-		ret->lang = u.lang ? u.lang : "es";
-		ret->zone = u.timezone ? u.timezone : e->timezone;
-		ret->user_id = u.id;
-	}
-}
-
-static const char *when_for(struct app *app, struct arena *a, const struct cal_event *e,
-			    const char *lang, const char *zone)
-{
-	const struct cal_tz *tz;
-	if (cal_tzdb_get(app->tzdb, zone, &tz) < 0 && cal_tzdb_get(app->tzdb, e->timezone, &tz) < 0)
-		return "";
-	char buf[256];
-	if (cal_format_when(lang, e->start, e->end, e->all_day, e->start_date, e->end_date, tz, buf,
-			    sizeof buf) < 0)
-		return "";
-	return arena_strdup(a, buf);
-}
-
 static const struct cal_attendee *organizer_of(const struct cal_event *e)
 {
 	for (size_t i = 0; i < e->n_attendees; i++)
@@ -70,8 +39,8 @@ struct itip_msg {
 static int mail_one(struct store_conn *c, struct app *app, struct arena *a, const struct cal_event *e,
 		    const struct cal_attendee *at, const struct itip_msg *m)
 {
-	struct recipient r;
-	recipient_of(c, a, e, at, &r);
+	struct outbox_person r;
+	outbox_person_of(c, a, e, at, &r);
 	const struct cal_attendee *org = organizer_of(e);
 	const char *base = app->config->public_url;
 	const char *accept = NULL, *decline = NULL, *tentative = NULL;
@@ -89,7 +58,7 @@ static int mail_one(struct store_conn *c, struct app *app, struct arena *a, cons
 		{ "organizer_name", org ? org->display_name : e->organizer_email },
 		{ "organizer_email", e->organizer_email },
 		{ "event_name", e->name },
-		{ "event_when", when_for(app, a, e, r.lang, r.zone) },
+		{ "event_when", outbox_when(app, a, e, e->start, r.lang, r.zone) },
 		{ "event_timezone", r.zone },
 		{ "event_location", e->location },
 		{ "event_description", e->description },
@@ -144,13 +113,13 @@ int itip_answered(struct store_conn *c, struct app *app, struct arena *a, const 
 	const struct cal_attendee *org = organizer_of(e);
 	if (!org || is_organizer(e, at))
 		return 0;
-	struct recipient r;
-	recipient_of(c, a, e, org, &r);
+	struct outbox_person r;
+	outbox_person_of(c, a, e, org, &r);
 	const char *answer = cal_format_answer(r.lang, at->state);
 	const char *key = arena_printf(a, "answer:%s:%s:%lld", e->id.s, at->id.s, (long long)e->version);
 	const char *who = at->display_name ? at->display_name : at->email;
 	const char *link = arena_printf(a, "%s/calendar/events/%s", app->config->public_url, e->id.s);
-	const char *when = when_for(app, a, e, r.lang, r.zone);
+	const char *when = outbox_when(app, a, e, e->start, r.lang, r.zone);
 	if (!key || !link)
 		return CAL_E_NOMEM;
 	int rc = 0;

@@ -1,11 +1,12 @@
-/* In-app notification use cases. The cursor is "<created_at>.<id>" of the
- * last item of a page, which the store resumes after. */
+/* In-app notification use cases. A page's cursor holds the created_at and
+ * id of its last item, which the store resumes after. */
 #include "service/notifications.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "service/cursor.h"
 #include "service/tx.h"
 
 enum { NOTIFICATIONS_PAGE_DEFAULT = 50, NOTIFICATIONS_PAGE_MAX = 200 };
@@ -24,17 +25,6 @@ static int list_body(struct store_conn *c, void *ctx_)
 	return store_notifications_list(c, ctx->a, &ctx->q, &ctx->items, &ctx->n, &ctx->more);
 }
 
-static bool cursor_parse(const char *text, int64_t *ret_at, const char **ret_id)
-{
-	char *end;
-	long long at = strtoll(text, &end, 10);
-	if (end == text || *end != '.' || !cal_uuid_valid(end + 1))
-		return false;
-	*ret_at = at;
-	*ret_id = end + 1;
-	return true;
-}
-
 int notifications_list(struct app *app, struct arena *a, const struct cal_principal *who,
 		       bool unread_only, const char *cursor, unsigned limit, struct cal_error *err,
 		       struct notifications_page *ret)
@@ -45,7 +35,8 @@ int notifications_list(struct app *app, struct arena *a, const struct cal_princi
 	ctx.q.limit = limit ? (limit > NOTIFICATIONS_PAGE_MAX ? NOTIFICATIONS_PAGE_MAX : limit)
 			    : NOTIFICATIONS_PAGE_DEFAULT;
 	if (cursor) {
-		if (!cursor_parse(cursor, &ctx.q.before_at, &ctx.q.before_id))
+		if (cursor_decode(a, cursor, &ctx.q.before_at, &ctx.q.before_id) < 0 ||
+		    !cal_uuid_valid(ctx.q.before_id))
 			return cal_error_field(err, "cursor", "is not a cursor from a previous page");
 		ctx.q.has_before = true;
 	}
@@ -55,7 +46,7 @@ int notifications_list(struct app *app, struct arena *a, const struct cal_princi
 	*ret = (struct notifications_page){ .items = ctx.items, .n = ctx.n };
 	if (ctx.more && ctx.n) {
 		const struct cal_notification *last = &ctx.items[ctx.n - 1];
-		ret->next_cursor = arena_printf(a, "%lld.%s", (long long)last->created_at, last->id.s);
+		ret->next_cursor = cursor_encode(a, last->created_at, last->id.s);
 	}
 	return 0;
 }

@@ -12,10 +12,48 @@
 #include "base/errors.h"
 #include "base/macro.h"
 #include "base/strbuf.h"
+#include "notify/format.h"
 #include "notify/mime.h"
 #include "service/tx.h"
 
 enum { MAIL_MAX = 2 * 1024 * 1024 };
+
+void outbox_person_of(struct store_conn *c, struct arena *a, const struct cal_event *e,
+		      const struct cal_attendee *at, struct outbox_person *ret)
+{
+	*ret = (struct outbox_person){ .email = at->email, .name = at->display_name, .lang = "es",
+				       .zone = e->timezone };
+	struct cal_user u;
+	struct cal_partner pt;
+	if (at->user_id && store_user_get(c, a, at->user_id, &u) == 0) {
+		ret->lang = u.lang ? u.lang : "es";
+		ret->zone = u.timezone ? u.timezone : e->timezone;
+		ret->phone = u.phone;
+		ret->user_id = u.id;
+	} else if (at->partner_id && store_partner_get(c, a, at->partner_id, &pt) == 0) {
+		ret->phone = pt.phone;
+	}
+}
+
+const char *outbox_when(struct app *app, struct arena *a, const struct cal_event *e, int64_t begins,
+			const char *lang, const char *zone)
+{
+	const struct cal_tz *tz;
+	if (cal_tzdb_get(app->tzdb, zone, &tz) < 0 && cal_tzdb_get(app->tzdb, e->timezone, &tz) < 0)
+		return "";
+	/* An all-day occurrence keeps the event's length in days from the
+	 * date it begins on. */
+	int32_t start_date = e->start_date, days = e->end_date - e->start_date;
+	struct cal_civil local;
+	if (e->all_day && cal_tz_utc_to_local(tz, begins, &local) == 0)
+		start_date = (int32_t)cal_civil_days_from_date(local.year, local.month, local.day);
+	char buf[256];
+	if (cal_format_when(lang, begins, begins + (e->end - e->start), e->all_day, start_date,
+			    start_date + days, tz, buf, sizeof buf) < 0)
+		return "";
+	const char *text = arena_strdup(a, buf);
+	return text ? text : "";
+}
 
 static void new_msg(struct app *app, struct store_outbox_msg *m, enum store_channel ch,
 		    const char *kind, const char *key, const cal_uuid *company)
@@ -94,7 +132,8 @@ int outbox_sms(struct store_conn *c, struct app *app, const char *kind, const ch
 	return store_outbox_put(c, &msg, &inserted);
 }
 
-int outbox_note_parse(struct arena *a, const char *payload, struct cal_notification *ret)
+/* The in-app payload written by outbox_in_app. */
+static int note_parse(struct arena *a, const char *payload, struct cal_notification *ret)
 {
 	json_t *j = json_loads(payload, 0, NULL);
 	const char *kind = NULL, *title = NULL, *body = NULL, *link = NULL, *event = NULL;
@@ -140,12 +179,111 @@ int outbox_admin_list(struct app *app, struct arena *a, const struct cal_princip
 		if (ctx.q.status < 0)
 			return cal_error_field(err, "status", "must be pending, sending, sent or failed");
 	}
-	if (ctx.q.limit > 500)
-		return cal_error_field(err, "limit", "must be 1..500");
 	int r = tx_run(app, false, list_body, &ctx);
 	if (r < 0)
 		return r;
 	*ret = ctx.items;
 	*ret_n = ctx.n;
 	return 0;
+}
+
+/* ------------------------------------------------------------------ delivery */
+
+enum { OUTBOX_BATCH_MAX = 16 };
+
+static unsigned batch_size(const struct cal_config *cfg)
+{
+	unsigned n = (cfg->outbox_lease_s - 1) / cfg->send_timeout_s;
+	return n < 1 ? 1 : n > OUTBOX_BATCH_MAX ? OUTBOX_BATCH_MAX : n;
+}
+
+struct claim_ctx {
+	struct app *app;
+	struct arena *a;
+	struct outbox_batch batch;
+};
+
+static int claim_body(struct store_conn *c, void *ctx_)
+{
+	struct claim_ctx *ctx = ctx_;
+	const struct cal_config *cfg = ctx->app->config;
+	struct outbox_batch *b = &ctx->batch;
+	int64_t now = cal_clock_now(&ctx->app->clock);
+	unsigned limit = batch_size(cfg);
+	*b = (struct outbox_batch){ 0 };
+	int r = store_outbox_claim(c, ctx->a, now, now + cfg->outbox_lease_s, limit, &b->msgs, &b->n);
+	if (r < 0)
+		return r;
+	b->full = b->n == limit;
+	if (b->full)
+		return 0;
+	r = store_outbox_next_due(c, &b->next_due);
+	b->has_next = r == 0;
+	return r == CAL_E_NOT_FOUND ? 0 : r;
+}
+
+int outbox_claim(struct app *app, struct arena *a, struct outbox_batch *ret)
+{
+	struct claim_ctx ctx = { .app = app, .a = a };
+	int r = tx_run(app, true, claim_body, &ctx);
+	if (r == 0)
+		*ret = ctx.batch;
+	return r;
+}
+
+static int64_t backoff(const struct cal_config *cfg, int attempts)
+{
+	int64_t d = cfg->outbox_retry_s;
+	for (int i = 1; i < attempts && d < cfg->outbox_retry_max_s; i++)
+		d *= 2;
+	if (d > cfg->outbox_retry_max_s)
+		d = cfg->outbox_retry_max_s;
+	/* ±20%, so messages that failed together do not retry together. */
+	int64_t spread = d / 5;
+	return d - spread + (spread ? (int64_t)randombytes_uniform((uint32_t)(2 * spread + 1)) : 0);
+}
+
+struct record_ctx {
+	struct arena *a;
+	const struct store_outbox_msg *m;
+	bool sent, give_up;
+	int64_t at;
+	const char *error;
+};
+
+static int record_body(struct store_conn *c, void *ctx_)
+{
+	struct record_ctx *ctx = ctx_;
+	const struct store_outbox_msg *m = ctx->m;
+	if (!ctx->sent)
+		return store_outbox_retry(c, m->id.s, m->attempts, ctx->at, ctx->give_up, ctx->error);
+	if (m->channel == STORE_CHANNEL_IN_APP) {
+		struct cal_notification n;
+		int r = note_parse(ctx->a, m->payload, &n);
+		if (r == 0) {
+			n.id = m->id;
+			cal_uuid_parse(m->recipient, &n.user_id);
+			n.created_at = ctx->at;
+			r = store_notification_put(c, &n);
+		}
+		if (r < 0)
+			return r;
+	}
+	return store_outbox_sent(c, m->id.s, m->attempts, ctx->at);
+}
+
+int outbox_record(struct app *app, struct arena *a, const struct store_outbox_msg *m, bool sent,
+		  bool permanent, const char *error, bool *ret_gave_up)
+{
+	const struct cal_config *cfg = app->config;
+	int64_t now = cal_clock_now(&app->clock);
+	struct record_ctx ctx = { .a = a, .m = m, .sent = sent, .at = now, .error = error };
+	if (!sent) {
+		ctx.give_up = permanent || m->attempts >= (int)cfg->outbox_max_attempts;
+		ctx.at = now + backoff(cfg, m->attempts);
+	}
+	int r = tx_run(app, true, record_body, &ctx);
+	if (r == 0)
+		*ret_gave_up = ctx.give_up;
+	return r;
 }

@@ -10,6 +10,20 @@
 #include "service/app.h"
 #include "store/store.h"
 
+/* A recipient as messages about an event need them: a user's own
+ * language, zone and phone; for anyone else Spanish, the event's zone and
+ * a partner's phone. */
+struct outbox_person {
+	const char *email, *name, *lang, *zone, *phone; /* phone may be NULL */
+	cal_uuid user_id;                               /* empty: not a user */
+};
+void outbox_person_of(struct store_conn *c, struct arena *a, const struct cal_event *e,
+		      const struct cal_attendee *at, struct outbox_person *ret);
+/* When the occurrence of `e` that begins at `begins` happens, in words, in
+ * `zone` (or the event's); "" when it cannot be said. */
+const char *outbox_when(struct app *app, struct arena *a, const struct cal_event *e, int64_t begins,
+			const char *lang, const char *zone);
+
 struct outbox_mail {
 	const char *kind;       /* also the template's name: "invitation", "reminder", ... */
 	const char *key;        /* idempotency key: the same key is written once */
@@ -40,7 +54,27 @@ int outbox_admin_list(struct app *app, struct arena *a, const struct cal_princip
 		      const char *status, const char *recipient, unsigned limit,
 		      struct cal_error *err, struct store_outbox_msg **ret, size_t *ret_n);
 
-/* The in-app payload, read back by the worker. */
-int outbox_note_parse(struct arena *a, const char *payload, struct cal_notification *ret);
+/* Delivery, for jobs/outbox.c; each call is one transaction.
+ *
+ * outbox_claim leases a batch of due messages to the caller: as many as
+ * can be sent one after the other within the lease (lease / send
+ * timeout, at most 16), or a message waiting its turn could outlive its
+ * lease and be sent by a second worker too. With fewer than that, it also
+ * says when the next message is due. */
+struct outbox_batch {
+	struct store_outbox_msg *msgs;
+	size_t n;
+	bool full;      /* as many as a batch holds: claim again at once */
+	bool has_next;  /* !full: the next due time is known */
+	int64_t next_due;
+};
+int outbox_claim(struct app *app, struct arena *a, struct outbox_batch *ret);
+/* Records one attempt at `m`: delivered (an in-app message becomes its
+ * notification row here, in the transaction that marks it sent, so it
+ * exists exactly once), or failed: due again after an exponential backoff
+ * with jitter, or failed for good when `permanent` or out of attempts
+ * (*ret_gave_up). */
+int outbox_record(struct app *app, struct arena *a, const struct store_outbox_msg *m, bool sent,
+		  bool permanent, const char *error, bool *ret_gave_up);
 
 #endif

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "base/crypto.h"
-#include "notify/format.h"
-#include "service/itip.h"
+#include "service/events_internal.h"
+#include "service/outbox.h"
 #include "service/tx.h"
 
 enum { ID_BYTES = 16, MAC_BYTES = 16, TOKEN_BYTES = 2 * ID_BYTES + 8 + MAC_BYTES,
@@ -120,30 +120,20 @@ static int rsvp_body(struct store_conn *c, void *ctx_)
 			at = &e.attendees[i];
 	if (!at)
 		return cal_error_set(ctx->err, CAL_E_GONE, "you are no longer invited to this event");
-	const char *lang = "es";
-	struct cal_user u;
-	if (at->user_id && store_user_get(c, ctx->a, at->user_id, &u) == 0 && u.lang)
-		lang = u.lang;
-	const struct cal_tz *tz;
-	char when[256] = "";
-	if (cal_tzdb_get(ctx->app->tzdb, e.timezone, &tz) == 0)
-		(void)cal_format_when(lang, e.start, e.end, e.all_day, e.start_date, e.end_date, tz, when,
-				      sizeof when);
-	ctx->view = (struct rsvp_view){ .event_name = e.name, .when = arena_strdup(ctx->a, when),
+	struct outbox_person p;
+	outbox_person_of(c, ctx->a, &e, at, &p);
+	ctx->view = (struct rsvp_view){ .event_name = e.name,
+					.when = outbox_when(ctx->app, ctx->a, &e, e.start, p.lang, p.zone),
 					.attendee_name = at->display_name, .attendee_email = at->email,
-					.lang = lang, .state = at->state };
+					.lang = p.lang, .state = at->state };
 	if (!ctx->answering || at->state == ctx->answer)
 		return 0;
-	int64_t was = e.version;
-	at->state = ctx->answer;
-	e.version = was + 1;
-	e.updated_at = cal_clock_now(&ctx->app->clock);
 	struct event_ctx ectx = { .app = ctx->app, .arena = ctx->a, .err = ctx->err };
-	if ((r = event_row_update(c, &ectx, &e, was)) < 0)
+	if ((r = answer_row(c, &ectx, &e, at, ctx->answer)) < 0)
 		return r;
 	ctx->view.state = ctx->answer;
 	ctx->view.changed = true;
-	return itip_answered(c, ctx->app, ctx->a, &e, at);
+	return 0;
 }
 
 static int run(struct app *app, struct arena *a, const char *token, bool answering,

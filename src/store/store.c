@@ -215,7 +215,22 @@ int store_partner_get(struct store_conn *c, struct arena *a, const char *id, str
 	return c->ops->partner_get(c, a, id, ret);
 }
 
-int store_event_insert(struct store_conn *c, const struct cal_event *e) { return c->ops->event_insert(c, e); }
+/* A save that arms an alarm wakes the scheduler after commit: the new
+ * trigger may come before the one it sleeps until. */
+static void note_alarms(struct store_conn *c, const struct cal_event *e)
+{
+	for (size_t i = 0; i < e->n_alarms; i++)
+		if (e->alarms[i].armed)
+			c->tx_notes |= STORE_NOTE_ALARM;
+}
+
+int store_event_insert(struct store_conn *c, const struct cal_event *e)
+{
+	int r = c->ops->event_insert(c, e);
+	if (r == 0)
+		note_alarms(c, e);
+	return r;
+}
 
 int store_event_get(struct store_conn *c, struct arena *a, const char *id, struct cal_event *ret)
 {
@@ -226,7 +241,10 @@ int store_event_lock(struct store_conn *c, const char *id) { return c->ops->even
 
 int store_event_update(struct store_conn *c, const struct cal_event *e, int64_t expected_version)
 {
-	return c->ops->event_update(c, e, expected_version);
+	int r = c->ops->event_update(c, e, expected_version);
+	if (r == 0)
+		note_alarms(c, e);
+	return r;
 }
 
 int store_event_delete(struct store_conn *c, const char *id, int64_t expected_version)
@@ -450,4 +468,3 @@ int store_alarm_advance(struct store_conn *c, const char *id, bool has_next, int
 int store_alarms_next_due(struct store_conn *c, int64_t *ret) { return c->ops->alarms_next_due(c, ret); }
 
 unsigned store_tx_notes(const struct store_conn *c) { return c->tx_notes; }
-void store_tx_note(struct store_conn *c, unsigned note) { c->tx_notes |= note; }

@@ -61,11 +61,11 @@ int store_ping(struct store_conn *c);
 int store_begin(struct store_conn *c, bool write);
 int store_commit(struct store_conn *c);
 void store_rollback(struct store_conn *c);
-/* What the current transaction wrote that a background job waits for, so
- * the caller can wake the job after commit (tx.c does). */
+/* What the current transaction wrote that a background job waits for
+ * (outbox rows, notifications, armed alarms), so the caller can wake the
+ * job after commit (tx.c does). */
 enum { STORE_NOTE_OUTBOX = 1, STORE_NOTE_NOTIFICATION = 2, STORE_NOTE_ALARM = 4 };
 unsigned store_tx_notes(const struct store_conn *c);
-void store_tx_note(struct store_conn *c, unsigned note);
 
 /* Directory */
 int store_company_insert(struct store_conn *c, const struct cal_company *co);

@@ -49,6 +49,24 @@ Test(arena, many_sizes_stay_aligned_and_zeroed)
 	arena_free(NULL);
 }
 
+Test(arena, grow_keeps_items_and_doubles)
+{
+	struct arena *a = arena_new();
+	int *items = NULL;
+	size_t alloc = 0;
+	for (size_t n = 0; n < 100; n++) {
+		int *before = items;
+		size_t had = alloc;
+		items = arena_grow(a, items, n, &alloc, sizeof *items);
+		cr_assert_not_null(items);
+		cr_assert(n < had ? items == before && alloc == had : alloc >= 8 && alloc > n);
+		items[n] = (int)n;
+	}
+	for (int i = 0; i < 100; i++)
+		cr_assert_eq(items[i], i);
+	arena_free(a);
+}
+
 Test(strbuf, cap_is_enforced)
 {
 	struct strbuf sb = STRBUF_INIT(10);

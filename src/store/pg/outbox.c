@@ -13,6 +13,37 @@
  * transaction where it only means "no such row". */
 static const char *uuid_or_null(const cal_uuid *u) { return u->s[0] ? u->s : NULL; }
 
+/* The rows of a statement selecting OUTBOX_COLUMNS and the payload. */
+static int read_msgs(const PGresult *res, struct arena *a, struct store_outbox_msg **ret, size_t *ret_n)
+{
+	int rows = PQntuples(res);
+	struct store_outbox_msg *items = arena_calloc(a, (size_t)rows + 1, sizeof *items);
+	if (!items)
+		return CAL_E_NOMEM;
+	for (int i = 0; i < rows; i++) {
+		struct reader rd = {.res = res, .row = i, .a = a};
+		struct store_outbox_msg *m = &items[i];
+		rd_uuid(&rd, 0, &m->id);
+		rd_uuid(&rd, 1, &m->company_id);
+		m->channel = (enum store_channel)rd_enum(&rd, 2, store_channel_parse);
+		m->kind = rd_str(&rd, 3);
+		m->recipient = rd_str(&rd, 4);
+		m->idempotency_key = rd_str(&rd, 5);
+		m->status = (enum store_outbox_status)rd_enum(&rd, 6, store_outbox_status_parse);
+		m->attempts = (int)rd_i64(&rd, 7);
+		m->next_attempt_at = rd_i64(&rd, 8);
+		m->created_at = rd_i64(&rd, 9);
+		m->sent_at = rd_i64(&rd, 10);
+		m->last_error = rd_str(&rd, 11);
+		m->payload = rd_str(&rd, 12);
+		if (rd.err)
+			return rd.err;
+	}
+	*ret = items;
+	*ret_n = (size_t)rows;
+	return 0;
+}
+
 int pgs_outbox_put(struct store_conn *c, const struct store_outbox_msg *m, bool *ret_inserted)
 {
 	struct pg_num next, at;
@@ -39,30 +70,7 @@ int pgs_outbox_claim(struct store_conn *c, struct arena *a, int64_t now, int64_t
 	int r = pgs_run(PGC(c), PG_OUTBOX_CLAIM, 3, p, &res);
 	if (r < 0)
 		return r;
-	int rows = PQntuples(res);
-	struct store_outbox_msg *items = arena_calloc(a, (size_t)rows + 1, sizeof *items);
-	if (!items)
-		return CAL_E_NOMEM;
-	for (int i = 0; i < rows; i++) {
-		struct reader rd = {.res = res, .row = i, .a = a};
-		struct store_outbox_msg *m = &items[i];
-		rd_uuid(&rd, 0, &m->id);
-		rd_uuid(&rd, 1, &m->company_id);
-		m->channel = (enum store_channel)rd_enum(&rd, 2, store_channel_parse);
-		m->kind = rd_str(&rd, 3);
-		m->recipient = rd_str(&rd, 4);
-		m->payload = rd_str(&rd, 5);
-		m->idempotency_key = rd_str(&rd, 6);
-		m->attempts = (int)rd_i64(&rd, 7);
-		m->created_at = rd_i64(&rd, 8);
-		m->status = STORE_OUTBOX_SENDING;
-		m->next_attempt_at = lease_until;
-		if (rd.err)
-			return rd.err;
-	}
-	*ret = items;
-	*ret_n = (size_t)rows;
-	return 0;
+	return read_msgs(res, a, ret, ret_n);
 }
 
 int pgs_outbox_finish(struct store_conn *c, const char *id, int attempts,
@@ -115,31 +123,7 @@ int pgs_outbox_list(struct store_conn *c, struct arena *a, const struct store_ou
 	int r = pgs_run(PGC(c), PG_OUTBOX_LIST, 4, p, &res);
 	if (r < 0)
 		return r;
-	int rows = PQntuples(res);
-	struct store_outbox_msg *items = arena_calloc(a, (size_t)rows + 1, sizeof *items);
-	if (!items)
-		return CAL_E_NOMEM;
-	for (int i = 0; i < rows; i++) {
-		struct reader rd = {.res = res, .row = i, .a = a};
-		struct store_outbox_msg *m = &items[i];
-		rd_uuid(&rd, 0, &m->id);
-		rd_uuid(&rd, 1, &m->company_id);
-		m->channel = (enum store_channel)rd_enum(&rd, 2, store_channel_parse);
-		m->kind = rd_str(&rd, 3);
-		m->recipient = rd_str(&rd, 4);
-		m->idempotency_key = rd_str(&rd, 5);
-		m->status = (enum store_outbox_status)rd_enum(&rd, 6, store_outbox_status_parse);
-		m->attempts = (int)rd_i64(&rd, 7);
-		m->next_attempt_at = rd_i64(&rd, 8);
-		m->created_at = rd_i64(&rd, 9);
-		m->sent_at = rd_i64(&rd, 10);
-		m->last_error = rd_str(&rd, 11);
-		if (rd.err)
-			return rd.err;
-	}
-	*ret = items;
-	*ret_n = (size_t)rows;
-	return 0;
+	return read_msgs(res, a, ret, ret_n);
 }
 
 int pgs_notification_put(struct store_conn *c, const struct cal_notification *n)

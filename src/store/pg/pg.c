@@ -39,6 +39,12 @@
 	"e.created_by, e.updated_by, e.recurrence_master_id, " EPOCH("e.original_start")   \
 	", " EPOCH("e.series_end") ", e.ical_uid, e.sequence, r.rrule, r.exdates::text"
 
+/* An outbox row as pg/outbox.c reads it (then the payload, or NULL). */
+#define OUTBOX_COLUMNS(t)                                                                   \
+	t "id, " t "company_id, " t "channel, " t "kind, " t "recipient, " t "idempotency_key, " \
+	t "status, " t "attempts, " EPOCH(t "next_attempt_at") ", " EPOCH(t "created_at") ", "    \
+	EPOCH(t "sent_at") ", " t "last_error"
+
 /* Every event read joins its rule (series only). */
 #define EVENTS_FROM " FROM calendar_events e LEFT JOIN calendar_recurrences r ON r.id = e.recurrence_id"
 
@@ -259,8 +265,7 @@ static const struct {
 		" FROM (SELECT id FROM notification_outbox WHERE status IN ('pending','sending')"
 		"  AND next_attempt_at <= to_timestamp($1) ORDER BY next_attempt_at LIMIT $3"
 		"  FOR UPDATE SKIP LOCKED) d WHERE o.id = d.id"
-		" RETURNING o.id, o.company_id, o.channel, o.kind, o.recipient, o.payload,"
-		" o.idempotency_key, o.attempts, " EPOCH("o.created_at") },
+		" RETURNING " OUTBOX_COLUMNS("o.") ", o.payload" },
 	[PG_OUTBOX_FINISH] = { "outbox_finish",
 		"UPDATE notification_outbox SET status = $3,"
 		" next_attempt_at = CASE WHEN $3 = 'pending' THEN to_timestamp($4) ELSE next_attempt_at END,"
@@ -271,9 +276,8 @@ static const struct {
 		"SELECT " EPOCH("min(next_attempt_at)") " FROM notification_outbox"
 		" WHERE status IN ('pending','sending')" },
 	[PG_OUTBOX_LIST] = { "outbox_list",
-		"SELECT id, company_id, channel, kind, recipient, idempotency_key, status, attempts, "
-		EPOCH("next_attempt_at") ", " EPOCH("created_at") ", " EPOCH("sent_at") ", last_error"
-		" FROM notification_outbox WHERE company_id = $1 AND ($2::text IS NULL OR status = $2)"
+		/* Metadata only: payloads are large and carry signed links. */
+		"SELECT " OUTBOX_COLUMNS("") ", NULL FROM notification_outbox WHERE company_id = $1 AND ($2::text IS NULL OR status = $2)"
 		" AND ($3::text IS NULL OR recipient = $3) ORDER BY created_at DESC, id LIMIT $4" },
 	[PG_NOTIFICATION_PUT] = { "notification_put",
 		"INSERT INTO notifications (id, user_id, kind, title, body, link, event_id, read, created_at)"

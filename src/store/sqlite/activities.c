@@ -96,33 +96,11 @@ int sqlite_activity_get(struct store_conn *c, struct arena *a, const char *id,
 	return 0;
 }
 
-static int activity_version(struct sqlite_conn *sc, const char *id, int64_t *ret_version)
-{
-	sqlite3_stmt *s = NULL;
-	int r = sq_stmt(sc, ST_ACTIVITY_VERSION, &s);
-	if (r < 0)
-		return r;
-	sq_bind_text(s, 1, id);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*ret_version = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? CAL_E_NOT_FOUND : sq_map_rc(sc, rc);
-}
-
 int sqlite_activity_lock(struct store_conn *c, const char *id)
 {
 	/* The write transaction (BEGIN IMMEDIATE) already excludes writers. */
 	int64_t version;
-	return activity_version(SQC(c), id, &version);
-}
-
-/* After a guarded write changed nothing: missing, or someone else's version. */
-static int guard_failed(struct sqlite_conn *sc, const char *id)
-{
-	int64_t version;
-	int r = activity_version(sc, id, &version);
-	return r < 0 ? r : CAL_E_PRECONDITION;
+	return sq_row_version(SQC(c), ST_ACTIVITY_VERSION, id, &version);
 }
 
 int sqlite_activity_update(struct store_conn *c, const struct cal_activity *act,
@@ -137,7 +115,7 @@ int sqlite_activity_update(struct store_conn *c, const struct cal_activity *act,
 	sqlite3_bind_int64(s, 17, expected_version);
 	if ((r = sq_step_done(sc, s)) < 0)
 		return r;
-	return sqlite3_changes(sc->db) ? 0 : guard_failed(sc, act->id.s);
+	return sqlite3_changes(sc->db) ? 0 : sq_guard_failed(sc, ST_ACTIVITY_VERSION, act->id.s);
 }
 
 int sqlite_activity_delete(struct store_conn *c, const char *id, int64_t expected_version)
@@ -151,7 +129,7 @@ int sqlite_activity_delete(struct store_conn *c, const char *id, int64_t expecte
 	sqlite3_bind_int64(s, 2, expected_version);
 	if ((r = sq_step_done(sc, s)) < 0)
 		return r;
-	return sqlite3_changes(sc->db) ? 0 : guard_failed(sc, id);
+	return sqlite3_changes(sc->db) ? 0 : sq_guard_failed(sc, ST_ACTIVITY_VERSION, id);
 }
 
 static int bind_query(struct sqlite_conn *sc, const struct store_activity_query *q, sqlite3_stmt **ret)
@@ -196,16 +174,8 @@ int sqlite_activities_list(struct store_conn *c, struct arena *a,
 	struct cal_activity *items = arena_calloc(a, alloc, sizeof *items);
 	int rc = SQLITE_DONE;
 	while (items && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == alloc) {
-			struct cal_activity *bigger = arena_calloc(a, alloc * 2, sizeof *bigger);
-			if (!bigger) {
-				items = NULL;
-				break;
-			}
-			memcpy(bigger, items, n * sizeof *items);
-			items = bigger;
-			alloc *= 2;
-		}
+		if (!(items = arena_grow(a, items, n, &alloc, sizeof *items)))
+			break;
 		read_activity(a, s, &items[n++]);
 	}
 	sqlite3_reset(s);

@@ -8,17 +8,43 @@
 #include "base/errors.h"
 #include "store/sqlite/sqlite_internal.h"
 
-/* Grows an arena array of `elem`-sized items by doubling. */
-static void *grow(struct arena *a, void *items, size_t n, size_t *alloc, size_t elem)
+/* The rows of a statement selecting OUTBOX_COLUMNS and the payload. */
+static int read_msgs(struct sqlite_conn *sc, struct arena *a, sqlite3_stmt *s,
+		     struct store_outbox_msg **ret, size_t *ret_n)
 {
-	if (n < *alloc)
-		return items;
-	size_t bigger_n = *alloc ? *alloc * 2 : 8;
-	void *bigger = arena_calloc(a, bigger_n, elem);
-	if (bigger && n)
-		memcpy(bigger, items, n * elem);
-	*alloc = bigger_n;
-	return bigger;
+	struct store_outbox_msg *items = NULL;
+	size_t n = 0, alloc = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (!(items = arena_grow(a, items, n, &alloc, sizeof *items))) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		struct store_outbox_msg *m = &items[n++];
+		sq_col_uuid(s, 0, &m->id);
+		sq_col_uuid(s, 1, &m->company_id);
+		m->channel = (enum store_channel)store_channel_parse((const char *)sqlite3_column_text(s, 2));
+		m->kind = sq_col_text(a, s, 3);
+		m->recipient = sq_col_text(a, s, 4);
+		m->idempotency_key = sq_col_text(a, s, 5);
+		m->status = (enum store_outbox_status)store_outbox_status_parse((const char *)sqlite3_column_text(s, 6));
+		m->attempts = sqlite3_column_int(s, 7);
+		m->next_attempt_at = sqlite3_column_int64(s, 8);
+		m->created_at = sqlite3_column_int64(s, 9);
+		m->sent_at = sqlite3_column_int64(s, 10);
+		m->last_error = sq_col_text(a, s, 11);
+		m->payload = sq_col_text(a, s, 12);
+		if (!m->recipient || !m->idempotency_key) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return sq_map_rc(sc, rc);
+	*ret = items;
+	*ret_n = n;
+	return 0;
 }
 
 int sqlite_outbox_put(struct store_conn *c, const struct store_outbox_msg *m, bool *ret_inserted)
@@ -54,36 +80,8 @@ int sqlite_outbox_claim(struct store_conn *c, struct arena *a, int64_t now, int6
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_int64(s, 2, lease_until);
 	sqlite3_bind_int64(s, 3, limit);
-	struct store_outbox_msg *items = NULL;
-	size_t n = 0, alloc = 0;
-	int rc;
 	/* RETURNING rows must all be stepped before the update is complete. */
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (!(items = grow(a, items, n, &alloc, sizeof *items))) {
-			sqlite3_reset(s);
-			return CAL_E_NOMEM;
-		}
-		struct store_outbox_msg *m = &items[n++];
-		sq_col_uuid(s, 0, &m->id);
-		sq_col_uuid(s, 1, &m->company_id);
-		m->channel = (enum store_channel)store_channel_parse((const char *)sqlite3_column_text(s, 2));
-		m->kind = sq_col_text(a, s, 3);
-		m->recipient = sq_col_text(a, s, 4);
-		m->payload = sq_col_text(a, s, 5);
-		m->idempotency_key = sq_col_text(a, s, 6);
-		m->attempts = sqlite3_column_int(s, 7);
-		m->created_at = sqlite3_column_int64(s, 8);
-		m->status = STORE_OUTBOX_SENDING;
-		m->next_attempt_at = lease_until;
-		if (!m->recipient || !m->payload)
-			rc = SQLITE_NOMEM;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return sq_map_rc(sc, rc);
-	*ret = items;
-	*ret_n = n;
-	return 0;
+	return read_msgs(sc, a, s, ret, ret_n);
 }
 
 int sqlite_outbox_finish(struct store_conn *c, const char *id, int attempts,
@@ -139,34 +137,7 @@ int sqlite_outbox_list(struct store_conn *c, struct arena *a, const struct store
 	sq_bind_text(s, 2, q->status >= 0 ? store_outbox_status_name((enum store_outbox_status)q->status) : NULL);
 	sq_bind_text(s, 3, q->recipient);
 	sqlite3_bind_int64(s, 4, q->limit);
-	struct store_outbox_msg *items = NULL;
-	size_t n = 0, alloc = 0;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (!(items = grow(a, items, n, &alloc, sizeof *items))) {
-			sqlite3_reset(s);
-			return CAL_E_NOMEM;
-		}
-		struct store_outbox_msg *m = &items[n++];
-		sq_col_uuid(s, 0, &m->id);
-		sq_col_uuid(s, 1, &m->company_id);
-		m->channel = (enum store_channel)store_channel_parse((const char *)sqlite3_column_text(s, 2));
-		m->kind = sq_col_text(a, s, 3);
-		m->recipient = sq_col_text(a, s, 4);
-		m->idempotency_key = sq_col_text(a, s, 5);
-		m->status = (enum store_outbox_status)store_outbox_status_parse((const char *)sqlite3_column_text(s, 6));
-		m->attempts = sqlite3_column_int(s, 7);
-		m->next_attempt_at = sqlite3_column_int64(s, 8);
-		m->created_at = sqlite3_column_int64(s, 9);
-		m->sent_at = sqlite3_column_int64(s, 10);
-		m->last_error = sq_col_text(a, s, 11);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return sq_map_rc(sc, rc);
-	*ret = items;
-	*ret_n = n;
-	return 0;
+	return read_msgs(sc, a, s, ret, ret_n);
 }
 
 int sqlite_notification_put(struct store_conn *c, const struct cal_notification *n)
@@ -217,7 +188,7 @@ int sqlite_notifications_list(struct store_conn *c, struct arena *a,
 			more = true;
 			continue;
 		}
-		if (!(items = grow(a, items, n, &alloc, sizeof *items))) {
+		if (!(items = arena_grow(a, items, n, &alloc, sizeof *items))) {
 			sqlite3_reset(s);
 			return CAL_E_NOMEM;
 		}
@@ -269,7 +240,7 @@ int sqlite_alarms_due(struct store_conn *c, struct arena *a, int64_t now, unsign
 	size_t n = 0, alloc = 0;
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (!(items = grow(a, items, n, &alloc, sizeof *items))) {
+		if (!(items = arena_grow(a, items, n, &alloc, sizeof *items))) {
 			sqlite3_reset(s);
 			return CAL_E_NOMEM;
 		}

@@ -365,16 +365,8 @@ static int read_children(struct sqlite_conn *sc, struct arena *a, enum stmt_id i
 	unsigned char *items = arena_calloc(a, alloc, elem);
 	int rc = SQLITE_DONE;
 	while (items && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == alloc) {
-			unsigned char *bigger = arena_calloc(a, alloc * 2, elem);
-			if (!bigger) {
-				items = NULL;
-				break;
-			}
-			memcpy(bigger, items, n * elem);
-			items = bigger;
-			alloc *= 2;
-		}
+		if (!(items = arena_grow(a, items, n, &alloc, elem)))
+			break;
 		if (id == ST_ATTENDEES_OF)
 			read_attendee(a, s, (struct cal_attendee *)(items + n * elem));
 		else
@@ -431,34 +423,12 @@ int sqlite_event_get(struct store_conn *c, struct arena *a, const char *id, stru
 	return 0;
 }
 
-static int event_version(struct sqlite_conn *sc, const char *id, int64_t *ret_version)
-{
-	sqlite3_stmt *s = NULL;
-	int r = sq_stmt(sc, ST_EVENT_VERSION, &s);
-	if (r < 0)
-		return r;
-	sq_bind_text(s, 1, id);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*ret_version = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? CAL_E_NOT_FOUND : sq_map_rc(sc, rc);
-}
-
 int sqlite_event_lock(struct store_conn *c, const char *id)
 {
 	/* The write transaction (BEGIN IMMEDIATE) already excludes writers;
 	 * this only reports whether the event exists. */
 	int64_t version;
-	return event_version(SQC(c), id, &version);
-}
-
-/* After a guarded write changed nothing: missing, or someone else's version. */
-static int guard_failed(struct sqlite_conn *sc, const char *id)
-{
-	int64_t version;
-	int r = event_version(sc, id, &version);
-	return r < 0 ? r : CAL_E_PRECONDITION;
+	return sq_row_version(SQC(c), ST_EVENT_VERSION, id, &version);
 }
 
 int sqlite_event_update(struct store_conn *c, const struct cal_event *e, int64_t expected_version)
@@ -475,7 +445,7 @@ int sqlite_event_update(struct store_conn *c, const struct cal_event *e, int64_t
 	if ((r = sq_step_done(sc, s)) < 0)
 		return r;
 	if (sqlite3_changes(sc->db) == 0)
-		return guard_failed(sc, e->id.s);
+		return sq_guard_failed(sc, ST_EVENT_VERSION, e->id.s);
 	if (!e->recurring && (r = delete_recurrence(sc, e->id.s)) < 0)
 		return r;
 	if ((r = sq_stmt(sc, ST_ATTENDEES_DELETE, &s)) < 0)
@@ -503,7 +473,7 @@ int sqlite_event_delete(struct store_conn *c, const char *id, int64_t expected_v
 	if ((r = sq_step_done(sc, s)) < 0)
 		return r;
 	if (sqlite3_changes(sc->db) == 0)
-		return guard_failed(sc, id);
+		return sq_guard_failed(sc, ST_EVENT_VERSION, id);
 	/* Exceptions went with their series (ON DELETE CASCADE); the rule row
 	 * is referenced by nothing now. */
 	return delete_recurrence(sc, id);
@@ -517,15 +487,9 @@ static int read_events(struct sqlite_conn *sc, struct arena *a, sqlite3_stmt *s,
 	struct cal_event *items = arena_calloc(a, alloc, sizeof *items);
 	int rc = SQLITE_DONE;
 	while (items && n < cap && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == alloc) {
-			struct cal_event *bigger = arena_calloc(a, alloc * 2, sizeof *bigger);
-			if (!bigger) {
-				sqlite3_reset(s);
-				return CAL_E_NOMEM;
-			}
-			memcpy(bigger, items, n * sizeof *items);
-			items = bigger;
-			alloc *= 2;
+		if (!(items = arena_grow(a, items, n, &alloc, sizeof *items))) {
+			sqlite3_reset(s);
+			return CAL_E_NOMEM;
 		}
 		read_event(a, s, &items[n++]);
 	}

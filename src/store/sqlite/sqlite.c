@@ -44,6 +44,11 @@ enum { BUSY_TIMEOUT_MS = 10000 };
 	" AND (?6 IS NULL OR a.due_date > ?6 OR (a.due_date = ?6 AND a.id > ?7))"              \
 	" ORDER BY a.due_date, a.id LIMIT ?8"
 
+/* An outbox row as sqlite/outbox.c reads it (then the payload, or NULL). */
+#define OUTBOX_COLUMNS                                                                      \
+	"id, company_id, channel, kind, recipient, idempotency_key, status, attempts, "      \
+	"next_attempt_at, created_at, sent_at, last_error"
+
 /* Every event read joins its rule (series only). */
 #define EVENTS_FROM " FROM calendar_events e LEFT JOIN calendar_recurrences r ON r.id = e.recurrence_id"
 
@@ -85,8 +90,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 			    "next_attempt_at = ?2, lease_until = ?2 WHERE id IN ("
 			    " SELECT id FROM notification_outbox WHERE status IN ('pending','sending')"
 			    " AND next_attempt_at <= ?1 ORDER BY next_attempt_at LIMIT ?3) "
-			    "RETURNING id, company_id, channel, kind, recipient, payload, idempotency_key, "
-			    "attempts, created_at",
+			    "RETURNING " OUTBOX_COLUMNS ", payload",
 	[ST_OUTBOX_FINISH] = "UPDATE notification_outbox SET status = ?3, "
 			     "next_attempt_at = CASE WHEN ?3 = 'pending' THEN ?4 ELSE next_attempt_at END, "
 			     "sent_at = CASE WHEN ?3 = 'sent' THEN ?4 ELSE sent_at END, "
@@ -94,8 +98,8 @@ static const char *const stmt_sql[ST__COUNT] = {
 			     "WHERE id = ?1 AND attempts = ?2 AND status = 'sending'",
 	[ST_OUTBOX_NEXT] = "SELECT min(next_attempt_at) FROM notification_outbox "
 			   "WHERE status IN ('pending','sending')",
-	[ST_OUTBOX_LIST] = "SELECT id, company_id, channel, kind, recipient, idempotency_key, status, attempts, "
-			   "next_attempt_at, created_at, sent_at, last_error FROM notification_outbox "
+	/* Metadata only: payloads are large and carry signed links. */
+	[ST_OUTBOX_LIST] = "SELECT " OUTBOX_COLUMNS ", NULL FROM notification_outbox "
 			   "WHERE company_id = ?1 AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR recipient = ?3) "
 			   "ORDER BY created_at DESC, id LIMIT ?4",
 	[ST_NOTIFICATION_PUT] = "INSERT INTO notifications(id, user_id, kind, title, body, link, event_id, read, "
@@ -288,6 +292,27 @@ int sq_step_done(struct sqlite_conn *sc, sqlite3_stmt *s)
 	int r = rc == SQLITE_DONE ? 0 : sq_map_rc(sc, rc == SQLITE_ROW ? SQLITE_ERROR : rc);
 	sqlite3_reset(s);
 	return r;
+}
+
+int sq_row_version(struct sqlite_conn *sc, enum stmt_id id, const char *key, int64_t *ret_version)
+{
+	sqlite3_stmt *s = NULL;
+	int r = sq_stmt(sc, id, &s);
+	if (r < 0)
+		return r;
+	sq_bind_text(s, 1, key);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*ret_version = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? CAL_E_NOT_FOUND : sq_map_rc(sc, rc);
+}
+
+int sq_guard_failed(struct sqlite_conn *sc, enum stmt_id version_stmt, const char *key)
+{
+	int64_t version;
+	int r = sq_row_version(sc, version_stmt, key, &version);
+	return r < 0 ? r : CAL_E_PRECONDITION;
 }
 
 int sq_exec_simple(struct sqlite_conn *sc, enum stmt_id id)

@@ -44,6 +44,12 @@ void sq_col_uuid(sqlite3_stmt *s, int i, cal_uuid *ret);
 /* Runs a statement that returns no rows, then resets it. */
 int sq_step_done(struct sqlite_conn *sc, sqlite3_stmt *s);
 int sq_exec_simple(struct sqlite_conn *sc, enum stmt_id id);
+/* A row's version through `id` ("SELECT version ... WHERE id = ?1");
+ * CAL_E_NOT_FOUND when there is no such row. */
+int sq_row_version(struct sqlite_conn *sc, enum stmt_id id, const char *key, int64_t *ret_version);
+/* After a version-guarded write changed nothing: CAL_E_NOT_FOUND when the
+ * row is gone, CAL_E_PRECONDITION when someone else's version is there. */
+int sq_guard_failed(struct sqlite_conn *sc, enum stmt_id version_stmt, const char *key);
 
 int sqlite_company_insert(struct store_conn *c, const struct cal_company *co);
 int sqlite_company_get(struct store_conn *c, struct arena *a, const char *key, bool by_slug,
