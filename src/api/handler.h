@@ -68,7 +68,9 @@ struct response {
 
 typedef int (*route_handler)(struct request *req, struct response *res);
 
-enum route_auth { AUTH_PUBLIC, AUTH_USER };
+/* AUTH_OPTIONAL: public, but a valid Bearer token (or cookie) makes
+ * req->who the caller; an invalid one is 401 as on AUTH_USER routes. */
+enum route_auth { AUTH_PUBLIC, AUTH_USER, AUTH_OPTIONAL };
 /* BODY_RAW: the handler checks the Content-Type and reads raw_body. */
 enum route_body { BODY_NONE, BODY_JSON, BODY_RAW };
 
@@ -82,6 +84,9 @@ struct route {
 	/* AUTH_USER routes that browsers open with EventSource, which cannot
 	 * set headers: the token may also come as ?access_token=. */
 	bool token_in_query;
+	/* Public routes open to anyone on the Internet: limited per client
+	 * address (CALENDARD_PUBLIC_RATE_*), 429 beyond. */
+	bool rate_limited;
 };
 
 /* The one table of routes (api/routes.c). */
