@@ -29,7 +29,7 @@ struct request {
 	json_t *body;                          /* the parsed object (BODY_JSON routes); borrowed */
 	const char *raw_body;                  /* BODY_RAW routes: the bytes as sent */
 	size_t raw_len;
-	const struct cal_principal *who;       /* AUTH_USER routes */
+	const struct cal_principal *who;       /* AUTH_USER routes; AUTH_OPTIONAL ones: NULL without credentials */
 	struct if_match if_match;
 	struct cal_error *err;
 	/* Transport look-ups; NULL when absent. */

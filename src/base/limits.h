@@ -26,6 +26,11 @@ struct cal_limits {
 	unsigned series_max;          /* configurable: series expanded or exported for one window */
 	unsigned streams_max;         /* configurable: open notification streams, all users */
 	unsigned streams_per_user_max; /* configurable: open notification streams of one user */
+	/* Requests to public rate_limited routes per client address: a bucket of
+	 * public_rate_burst refilled at public_rate_per_minute; either 0 turns
+	 * the limit off. Configurable as CALENDARD_PUBLIC_RATE_{PER_MINUTE,BURST}. */
+	unsigned public_rate_per_minute;
+	unsigned public_rate_burst;
 };
 
 #define CAL_LIMITS_DEFAULT                                                                    \
@@ -36,7 +41,8 @@ struct cal_limits {
 		.description_max = 65536, .email_max = 254, .res_model_max = 100,             \
 		.alarm_minutes_max = 4 * 7 * 24 * 60, .token_ttl_max = 366 * 24 * 3600,       \
 		.rrule_count_max = 5000, .series_max = 2000, .streams_max = 1024,             \
-		.streams_per_user_max = 8                                                     \
+		.streams_per_user_max = 8, .public_rate_per_minute = 120,                     \
+		.public_rate_burst = 60                                                       \
 	}
 
 #endif

@@ -14,6 +14,7 @@ struct slot {
 	atomic_uint_fast64_t buckets[N_BUCKETS];  /* non-cumulative; summed on render */
 	atomic_uint_fast64_t count;
 	atomic_uint_fast64_t sum_us;
+	atomic_uint_fast64_t rate_limited;
 };
 
 struct metrics {
@@ -51,6 +52,12 @@ void metrics_observe(struct metrics *m, size_t slot, int status, double seconds)
 	atomic_fetch_add_explicit(&s->sum_us, (uint_fast64_t)(seconds * 1e6), memory_order_relaxed);
 }
 
+void metrics_rate_limited(struct metrics *m, size_t slot)
+{
+	if (m && slot < m->n)
+		atomic_fetch_add_explicit(&m->slots[slot].rate_limited, 1, memory_order_relaxed);
+}
+
 int metrics_render(const struct metrics *m, struct strbuf *out)
 {
 	int r = strbuf_puts(out, "# HELP calendard_http_requests_total HTTP requests by route and status class.\n"
@@ -84,6 +91,15 @@ int metrics_render(const struct metrics *m, struct strbuf *out)
 					  m->labels[i], (unsigned long long)count, m->labels[i],
 					  (double)atomic_load_explicit(&s->sum_us, memory_order_relaxed) / 1e6,
 					  m->labels[i], (unsigned long long)count);
+	}
+	if (r == 0)
+		r = strbuf_puts(out, "# HELP calendard_http_rate_limited_total Requests refused by the per-client rate limit.\n"
+				     "# TYPE calendard_http_rate_limited_total counter\n");
+	for (size_t i = 0; r == 0 && i < m->n; i++) {
+		uint_fast64_t v = atomic_load_explicit(&m->slots[i].rate_limited, memory_order_relaxed);
+		if (v)
+			r = strbuf_printf(out, "calendard_http_rate_limited_total{%s} %llu\n", m->labels[i],
+					  (unsigned long long)v);
 	}
 	return r;
 }

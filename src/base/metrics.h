@@ -15,6 +15,8 @@ struct metrics;
 struct metrics *metrics_new(const char *const *labels, size_t n);
 void metrics_free(struct metrics *m);
 void metrics_observe(struct metrics *m, size_t slot, int status, double seconds);
+/* A request refused by the per-client rate limit (also observed as its 429). */
+void metrics_rate_limited(struct metrics *m, size_t slot);
 int metrics_render(const struct metrics *m, struct strbuf *out);
 
 #endif

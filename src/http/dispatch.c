@@ -7,6 +7,7 @@
 
 #include "base/jwt.h"
 #include "api/json_fields.h"
+#include "base/clock.h"
 #include "base/log.h"
 #include "service/directory.h"
 
@@ -118,6 +119,33 @@ static int authenticate(struct request *req, bool token_in_query, struct cal_pri
 	return r;
 }
 
+/* AUTH_USER routes always; AUTH_OPTIONAL ones when the caller sent
+ * credentials, which must then be good: a caller who meant to be known
+ * is told the token failed instead of being served as anonymous. */
+static bool wants_auth(const struct request *req, const struct route *rt)
+{
+	if (rt->auth == AUTH_USER)
+		return true;
+	return rt->auth == AUTH_OPTIONAL &&
+	       (req->header(req, "Authorization") || (rt->token_in_query && req->query(req, "access_token")));
+}
+
+/* One token from the client's bucket, before anything else is spent on
+ * the request. */
+static int rate_limit(struct request *req, const struct dispatch_client *client, size_t slot,
+		      struct reply *out)
+{
+	unsigned retry_after;
+	int64_t now_ms = (int64_t)(cal_monotonic_seconds() * 1000.0);
+	if (ratelimit_take(client->limiter, &client->key, now_ms, &retry_after) == 0)
+		return 0;
+	metrics_rate_limited(req->app->metrics, slot);
+	out->retry_after = retry_after;
+	return cal_error_set(req->err, CAL_E_TOO_MANY,
+			     arena_printf(req->arena, "too many requests from this address; retry in %u s",
+					  retry_after));
+}
+
 static int parse_body(struct request *req, const char *body, size_t len)
 {
 	const char *ct = req->header(req, "Content-Type");
@@ -158,24 +186,34 @@ static void parse_if_match(struct request *req)
 		req->if_match.version = v;
 }
 
-void dispatch_run(struct request *req, const char *body, size_t body_len, bool body_too_large,
-		  struct reply *out)
+void dispatch_run(struct request *req, const struct dispatch_client *client, const char *body,
+		  size_t body_len, bool body_too_large, struct reply *out)
 {
 	const char *allow = NULL;
 	int idx = dispatch_match(req->arena, req->method, req->path, req->params, &allow);
-	out->metrics_slot = idx >= 0 ? (size_t)idx : api_routes_count;
-	out->route_label = idx >= 0 ? api_routes[idx].path : "unmatched";
 	if (idx < 0) {
+		out->metrics_slot = api_routes_count;
+		out->route_label = "unmatched";
 		out->allow = allow;
 		reply_problem(req, idx == -2 ? CAL_E_METHOD : CAL_E_NO_ROUTE, out);
 		return;
 	}
-	const struct route *rt = &api_routes[idx];
+	dispatch_route(req, &api_routes[idx], (size_t)idx, client, body, body_len, body_too_large, out);
+}
+
+void dispatch_route(struct request *req, const struct route *rt, size_t slot,
+		    const struct dispatch_client *client, const char *body, size_t body_len,
+		    bool body_too_large, struct reply *out)
+{
+	out->metrics_slot = slot;
+	out->route_label = rt->path;
 	struct cal_principal who;
 	int r = 0;
-	if (body_too_large)
+	if (rt->rate_limited && client && client->limiter)
+		r = rate_limit(req, client, slot, out);
+	if (r == 0 && body_too_large)
 		r = cal_error_set(req->err, CAL_E_TOO_LARGE, "the body is over the size limit");
-	if (r == 0 && rt->auth == AUTH_USER && (r = authenticate(req, rt->token_in_query, &who)) == 0)
+	if (r == 0 && wants_auth(req, rt) && (r = authenticate(req, rt->token_in_query, &who)) == 0)
 		req->who = &who;
 	if (r == 0 && rt->body == BODY_JSON)
 		r = parse_body(req, body, body_len);
@@ -220,5 +258,6 @@ void dispatch_problem(struct request *req, int code, struct reply *out)
 	out->stream = (struct response_stream){ 0 };
 	out->etag = out->location = NULL;
 	out->cache_control = "no-store";
+	out->retry_after = 0;
 	reply_problem(req, code, out);
 }

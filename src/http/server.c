@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "base/strbuf.h"
 #include "http/dispatch.h"
+#include "http/ratelimit.h"
 #include "http/stream.h"
 
 struct http_server {
@@ -23,6 +24,7 @@ struct http_server {
 	atomic_int in_flight;
 	const char **metric_labels;
 	struct stream_hub *streams;
+	struct ratelimit *limiter; /* NULL: public routes are not limited */
 };
 
 /* How often open streams look for news written by other processes. */
@@ -127,6 +129,11 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct exchange *
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, out->allow);
 	if (out->www_authenticate)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, out->www_authenticate);
+	if (out->retry_after) {
+		char seconds[16];
+		snprintf(seconds, sizeof seconds, "%u", out->retry_after);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, seconds);
+	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, out->cache_control ? out->cache_control : "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	enum MHD_Result ok = MHD_queue_response(conn, (unsigned)out->status, resp);
@@ -194,8 +201,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct request req = { .app = s->app, .arena = x->arena, .rid = x->rid, .method = method,
 			       .path = url, .err = &err, .header = header_lookup,
 			       .query = query_lookup, .transport = conn };
+	/* The TCP peer: X-Forwarded-For is whatever the client wants it to be. */
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	struct dispatch_client client = { .limiter = s->limiter,
+					  .key = ratelimit_key_of(ci ? ci->client_addr : NULL) };
 	struct reply out = { 0 };
-	dispatch_run(&req, x->body.buf, x->body.len, x->too_large, &out);
+	dispatch_run(&req, &client, x->body.buf, x->body.len, x->too_large, &out);
 	if (out.stream.read)
 		stream_start(s, conn, x, &req, &out);
 	double seconds = cal_monotonic_seconds() - x->started;
@@ -259,8 +270,12 @@ int http_server_start(struct app *app, struct http_server **ret)
 	};
 	if (stream_hub_start(&so, &s->streams) < 0)
 		s->streams = NULL;
+	const struct ratelimit_options ro = { .per_minute = app->config->limits.public_rate_per_minute,
+					      .burst = app->config->limits.public_rate_burst,
+					      .entries = RATELIMIT_ENTRIES };
+	bool ready = s->streams && (ro.per_minute == 0 || ro.burst == 0 || ratelimit_new(&ro, &s->limiter) == 0);
 	/* Suspend/resume: streams park their connection while they wait. */
-	s->daemon = !s->streams ? NULL : MHD_start_daemon(
+	s->daemon = !ready ? NULL : MHD_start_daemon(
 		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL,
 		on_request, s, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_THREAD_POOL_SIZE,
 		(unsigned)app->config->threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
@@ -269,6 +284,7 @@ int http_server_start(struct app *app, struct http_server **ret)
 		MHD_OPTION_UNESCAPE_CALLBACK, unescape_keeping_nul, NULL,
 		MHD_OPTION_END);
 	if (!s->daemon) {
+		ratelimit_free(s->limiter);
 		stream_hub_free(s->streams);
 		metrics_free(app->metrics);
 		app->metrics = NULL;
@@ -293,6 +309,7 @@ void http_server_stop(struct http_server *s, unsigned grace_seconds)
 	stream_hub_wait_idle(s->streams, 1000);
 	MHD_stop_daemon(s->daemon);
 	stream_hub_free(s->streams);
+	ratelimit_free(s->limiter);
 	metrics_free(s->app->metrics);
 	s->app->metrics = NULL;
 	for (size_t i = 0; i < api_routes_count; i++)

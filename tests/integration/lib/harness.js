@@ -257,6 +257,11 @@ export class Server {
       CALENDARD_DATA_DIR: dataDir,
       ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=0',
       UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
+      // every test client is 127.0.0.1: the per-address limit of public
+      // routes runs, but out of reach unless a test (ratelimit.test.js)
+      // lowers it
+      CALENDARD_PUBLIC_RATE_PER_MINUTE: '100000',
+      CALENDARD_PUBLIC_RATE_BURST: '100000',
     });
     if (SERVER_TZ) env.TZ = SERVER_TZ;
     Object.assign(env, this.extraEnv);
@@ -572,14 +577,15 @@ export async function startServer(store, extraEnv = {}) {
  * Runs `fn(ctx)` inside describe(store) for every store, with one server per
  * store started before and stopped (and checked) after. ctx.server is set once
  * the before hook ran. The stores run concurrently, the tests of one store in order.
+ * `env`: extra variables for the servers (as startServer's extraEnv).
  */
-export function eachStore(fn, { name } = {}) {
+export function eachStore(fn, { name, env } = {}) {
   describe(name || 'stores', { concurrency: true }, () => {
     for (const store of STORES) {
       // the tests of one store run in order (they share fixtures and state)
       describe(store, { concurrency: 1 }, () => {
         const ctx = { store, server: null };
-        before(async () => { ctx.server = await startServer(store); });
+        before(async () => { ctx.server = await startServer(store, env); });
         after(async () => { if (ctx.server) await ctx.server.stop(); });
         fn(ctx);
       });
