@@ -63,6 +63,7 @@ struct response {
 	size_t text_len;
 	const char *content_type; /* for text and streams; JSON sets its own */
 	const char *etag, *location, *cache_control;
+	bool replayed; /* an Idempotency-Key's first answer, given again */
 	struct response_stream stream; /* or a body that follows over time */
 };
 

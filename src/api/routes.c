@@ -2,6 +2,7 @@
  * limits and parsing, ETag/If-Match and problem+json for every entry;
  * docs/openapi.json documents every entry (a test checks both ways). */
 #include "api/activities.h"
+#include "api/appointments.h"
 #include "api/auth.h"
 #include "api/events.h"
 #include "api/health.h"
@@ -43,6 +44,15 @@ const struct route api_routes[] = {
 	{ .method = "PATCH", .path = "/api/v1/activities/:id", .handler = api_activities_update, .auth = AUTH_USER, .body = BODY_JSON, .summary = "Change an activity" },
 	{ .method = "DELETE", .path = "/api/v1/activities/:id", .handler = api_activities_delete, .auth = AUTH_USER, .summary = "Delete an activity (an open meeting's event too)" },
 	{ .method = "POST", .path = "/api/v1/activities/:id/done", .handler = api_activities_done, .auth = AUTH_USER, .body = BODY_RAW, .summary = "Mark an activity done, with optional feedback" },
+	{ .method = "POST", .path = "/api/v1/calendar/appointments/types", .handler = api_appointment_types_create, .auth = AUTH_USER, .body = BODY_JSON, .summary = "Create an appointment type (company admins)" },
+	{ .method = "GET", .path = "/api/v1/calendar/appointments/types", .handler = api_appointment_types_list, .auth = AUTH_OPTIONAL, .rate_limited = true, .summary = "The caller's company's appointment types, or (no login, ?companySlug=) a company's published ones" },
+	{ .method = "GET", .path = "/api/v1/calendar/appointments/types/:id", .handler = api_appointment_types_get, .auth = AUTH_OPTIONAL, .rate_limited = true, .summary = "An appointment type (public view without a login)" },
+	{ .method = "PATCH", .path = "/api/v1/calendar/appointments/types/:id", .handler = api_appointment_types_update, .auth = AUTH_USER, .body = BODY_JSON, .summary = "Change an appointment type (company admins)" },
+	{ .method = "DELETE", .path = "/api/v1/calendar/appointments/types/:id", .handler = api_appointment_types_delete, .auth = AUTH_USER, .summary = "Deactivate an appointment type (company admins)" },
+	{ .method = "GET", .path = "/api/v1/calendar/appointments/types/:id/slots", .handler = api_appointment_slots, .auth = AUTH_PUBLIC, .rate_limited = true, .summary = "Free slots of a published appointment type" },
+	{ .method = "POST", .path = "/api/v1/calendar/appointments/book", .handler = api_appointment_book, .auth = AUTH_PUBLIC, .body = BODY_JSON, .rate_limited = true, .summary = "Book a slot (honours Idempotency-Key; never double-books)" },
+	{ .method = "GET", .path = "/api/v1/calendar/appointments/bookings/:token", .handler = api_appointment_booking_show, .auth = AUTH_PUBLIC, .rate_limited = true, .summary = "A booking, by the secret of its manage link" },
+	{ .method = "POST", .path = "/api/v1/calendar/appointments/bookings/:token", .handler = api_appointment_booking_change, .auth = AUTH_PUBLIC, .body = BODY_JSON, .rate_limited = true, .summary = "Reschedule or cancel a booking, by the secret of its manage link" },
 };
 
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

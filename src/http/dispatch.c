@@ -237,6 +237,7 @@ void dispatch_route(struct request *req, const struct route *rt, size_t slot,
 	out->stream = res.stream;
 	out->etag = res.etag;
 	out->location = res.location;
+	out->replayed = res.replayed;
 	out->cache_control = res.cache_control ? res.cache_control : "no-store";
 	if (res.json) {
 		reply_json(out, res.status, res.json);

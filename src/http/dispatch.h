@@ -20,6 +20,7 @@ struct reply {
 	const char *content_type;
 	const char *etag, *location, *cache_control, *allow, *www_authenticate;
 	unsigned retry_after; /* seconds, for a Retry-After header; 0: none */
+	bool replayed;        /* Idempotent-Replayed: true */
 	size_t metrics_slot; /* route index, or api_routes_count for unmatched */
 	const char *route_label;
 	struct response_stream stream; /* a streamed body instead (read != NULL); the transport owns it */

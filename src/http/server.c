@@ -125,6 +125,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct exchange *
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, out->etag);
 	if (out->location)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, out->location);
+	if (out->replayed)
+		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
 	if (out->allow)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, out->allow);
 	if (out->www_authenticate)

@@ -158,4 +158,28 @@ int cal_slots_generate(struct arena *a, const struct cal_slot_query *q, struct c
  * -1 when `free` is empty. */
 int cal_assign_pick(uint64_t free, const int *load, size_t n, uint64_t seed);
 
+/* A booking made on the public page. The manage token itself is never
+ * stored: the row keeps its hash, the only way to find the booking from a
+ * link. */
+struct cal_booking {
+	cal_uuid id, type_id, company_id, assignee_id;
+	cal_uuid event_id, lead_id;        /* empty: none (lead) or gone (event) */
+	int64_t start, end;
+	const char *customer_name, *customer_email;
+	const char *customer_phone, *notes; /* may be NULL */
+	const char *customer_lang;          /* "es" or "en" */
+	const char *customer_timezone;      /* may be NULL: the type's */
+	bool cancelled;
+	const char *manage_token_hash;
+	const char *idempotency_key, *request_hash; /* may be NULL */
+	int64_t created_at, updated_at;
+};
+
+/* The minimal CRM lead of a type with createOpportunity. */
+struct cal_lead {
+	cal_uuid id, company_id, event_id;
+	const char *name, *contact_name, *email, *phone, *source;
+	int64_t created_at;
+};
+
 #endif

@@ -9,6 +9,7 @@
 #include "model/time.h"
 #include "service/activities.h"
 #include "service/alarms.h"
+#include "service/appointments.h"
 #include "service/directory.h"
 #include "service/events_internal.h"
 #include "service/itip.h"
@@ -307,6 +308,11 @@ int update_row(struct store_conn *c, struct event_ctx *ctx, const char *id, stru
 		return r;
 	if (old.start != e->start && (r = activities_event_moved(c, ctx->arena, ctx->app, e)) < 0)
 		return r;
+	if ((old.start != e->start || old.end != e->end) &&
+	    (r = appointments_event_moved(c, ctx->app, ctx->arena, e)) < 0)
+		return r == CAL_E_SLOT_TAKEN
+			       ? cal_error_set(ctx->err, r, "this appointment would overlap another booking of its assignee")
+			       : r;
 	if (old.recurring && (!e->recurring || old.start != e->start || strcmp(old.rrule, e->rrule) != 0 ||
 			      strcmp(old.timezone, e->timezone) != 0 || old.all_day != e->all_day))
 		r = series_drop_orphans(c, ctx, e);
@@ -420,6 +426,8 @@ static int delete_body(struct store_conn *c, void *ctx_)
 			r = require_modify(ctx, &old);
 		if (r == 0)
 			r = activities_event_deleted(c, ctx->arena, &old);
+		if (r == 0)
+			r = appointments_event_deleted(c, ctx->arena, &old);
 		if (r == 0)
 			r = store_event_delete(c, ctx->id, old.version);
 	}

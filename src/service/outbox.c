@@ -104,7 +104,8 @@ int outbox_mail(struct store_conn *c, struct app *app, struct arena *a, const st
 
 int outbox_in_app(struct store_conn *c, struct app *app, const struct outbox_note *n)
 {
-	json_t *j = json_pack("{s:s, s:s, s:s?, s:s?, s:s?}", "kind", n->kind, "title", n->title,
+	/* Absent, not null: the reader (note_parse) takes strings only. */
+	json_t *j = json_pack("{s:s, s:s, s:s*, s:s*, s:s*}", "kind", n->kind, "title", n->title,
 			      "body", n->body, "link", n->link, "eventId",
 			      n->event_id && n->event_id->s[0] ? n->event_id->s : NULL);
 	char *payload = j ? json_dumps(j, JSON_COMPACT) : NULL;

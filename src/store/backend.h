@@ -69,6 +69,26 @@ struct store_ops {
 	int (*activities_list)(struct store_conn *c, struct arena *a,
 			       const struct store_activity_query *q, struct store_activity_page *ret);
 
+	int (*appointment_type_insert)(struct store_conn *c, const struct cal_appointment_type *t);
+	int (*appointment_type_get)(struct store_conn *c, struct arena *a, const char *id,
+				    struct cal_appointment_type *ret);
+	int (*appointment_type_update)(struct store_conn *c, const struct cal_appointment_type *t,
+				       int64_t expected_version);
+	int (*appointment_types_list)(struct store_conn *c, struct arena *a, const char *company_id,
+				      bool published_only, struct cal_appointment_type **ret,
+				      size_t *ret_n);
+	int (*busy)(struct store_conn *c, struct arena *a, const struct store_busy_query *q,
+		    struct store_busy *ret);
+	int (*users_lock)(struct store_conn *c, const char *const *user_ids, size_t n);
+	int (*bookings_of)(struct store_conn *c, struct arena *a, const char *const *user_ids,
+			   size_t n, int64_t from, int64_t to, struct store_booked **ret,
+			   size_t *ret_n);
+	int (*booking_insert)(struct store_conn *c, const struct cal_booking *b);
+	int (*booking_get)(struct store_conn *c, struct arena *a, enum store_booking_key by,
+			   const char *key1, const char *key2, struct cal_booking *ret);
+	int (*booking_update)(struct store_conn *c, const struct cal_booking *b);
+	int (*lead_insert)(struct store_conn *c, const struct cal_lead *l);
+
 	int (*outbox_put)(struct store_conn *c, const struct store_outbox_msg *m, bool *ret_inserted);
 	int (*outbox_claim)(struct store_conn *c, struct arena *a, int64_t now, int64_t lease_until,
 			    unsigned limit, struct store_outbox_msg **ret, size_t *ret_n);

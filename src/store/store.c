@@ -368,6 +368,110 @@ int store_activities_list(struct store_conn *c, struct arena *a,
 	return c->ops->activities_list(c, a, q, ret);
 }
 
+int store_appointment_type_insert(struct store_conn *c, const struct cal_appointment_type *t)
+{
+	return c->ops->appointment_type_insert(c, t);
+}
+
+int store_appointment_type_get(struct store_conn *c, struct arena *a, const char *id,
+			       struct cal_appointment_type *ret)
+{
+	if (!cal_uuid_valid(id))
+		return CAL_E_NOT_FOUND;
+	return c->ops->appointment_type_get(c, a, id, ret);
+}
+
+int store_appointment_type_update(struct store_conn *c, const struct cal_appointment_type *t,
+				  int64_t expected_version)
+{
+	return c->ops->appointment_type_update(c, t, expected_version);
+}
+
+int store_appointment_types_list(struct store_conn *c, struct arena *a, const char *company_id,
+				 bool published_only, struct cal_appointment_type **ret,
+				 size_t *ret_n)
+{
+	if (!cal_uuid_valid(company_id)) {
+		*ret = NULL;
+		*ret_n = 0;
+		return 0;
+	}
+	return c->ops->appointment_types_list(c, a, company_id, published_only, ret, ret_n);
+}
+
+int store_busy(struct store_conn *c, struct arena *a, const struct store_busy_query *q,
+	       struct store_busy *ret)
+{
+	for (size_t i = 0; i < q->n_user_ids; i++)
+		if (!cal_uuid_valid(q->user_ids[i]))
+			return CAL_E_INVALID;
+	if (q->n_user_ids == 0 || q->from >= q->to || !cal_uuid_valid(q->company_id)) {
+		*ret = (struct store_busy){ 0 };
+		return 0;
+	}
+	return c->ops->busy(c, a, q, ret);
+}
+
+int store_users_lock(struct store_conn *c, const char *const *user_ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!cal_uuid_valid(user_ids[i]))
+			return CAL_E_NOT_FOUND;
+	return n ? c->ops->users_lock(c, user_ids, n) : 0;
+}
+
+int store_bookings_of(struct store_conn *c, struct arena *a, const char *const *user_ids,
+		      size_t n, int64_t from, int64_t to, struct store_booked **ret,
+		      size_t *ret_n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!cal_uuid_valid(user_ids[i]))
+			return CAL_E_INVALID;
+	if (n == 0 || from >= to) {
+		*ret = NULL;
+		*ret_n = 0;
+		return 0;
+	}
+	return c->ops->bookings_of(c, a, user_ids, n, from, to, ret, ret_n);
+}
+
+int store_booking_insert(struct store_conn *c, const struct cal_booking *b)
+{
+	return c->ops->booking_insert(c, b);
+}
+
+int store_booking_by_token(struct store_conn *c, struct arena *a, const char *token_hash,
+			   struct cal_booking *ret)
+{
+	return c->ops->booking_get(c, a, STORE_BOOKING_BY_TOKEN, token_hash, NULL, ret);
+}
+
+int store_booking_by_id(struct store_conn *c, struct arena *a, const char *id,
+			struct cal_booking *ret)
+{
+	if (!cal_uuid_valid(id))
+		return CAL_E_NOT_FOUND;
+	return c->ops->booking_get(c, a, STORE_BOOKING_BY_ID, id, NULL, ret);
+}
+
+int store_booking_by_key(struct store_conn *c, struct arena *a, const char *type_id,
+			 const char *idempotency_key, struct cal_booking *ret)
+{
+	if (!cal_uuid_valid(type_id) || !idempotency_key)
+		return CAL_E_NOT_FOUND;
+	return c->ops->booking_get(c, a, STORE_BOOKING_BY_KEY, type_id, idempotency_key, ret);
+}
+
+int store_booking_update(struct store_conn *c, const struct cal_booking *b)
+{
+	return c->ops->booking_update(c, b);
+}
+
+int store_lead_insert(struct store_conn *c, const struct cal_lead *l)
+{
+	return c->ops->lead_insert(c, l);
+}
+
 const char *store_channel_name(enum store_channel v)
 {
 	static const char *const names[] = { "email", "sms", "in_app" };

@@ -24,6 +24,7 @@
 
 #include "base/arena.h"
 #include "model/activity.h"
+#include "model/appointment.h"
 #include "model/directory.h"
 #include "model/event.h"
 
@@ -177,6 +178,99 @@ struct store_activity_page {
 
 int store_activities_list(struct store_conn *c, struct arena *a,
 			  const struct store_activity_query *q, struct store_activity_page *ret);
+
+/* Appointment types (model/appointment.h) with their assignees, in the
+ * order given. Versions guard updates as they do for events; a slug taken
+ * in the company is CAL_E_EXISTS. Reads return inactive types too (their
+ * bookings still name them); lists leave them out. */
+int store_appointment_type_insert(struct store_conn *c, const struct cal_appointment_type *t);
+int store_appointment_type_get(struct store_conn *c, struct arena *a, const char *id,
+			       struct cal_appointment_type *ret);
+int store_appointment_type_update(struct store_conn *c, const struct cal_appointment_type *t,
+				  int64_t expected_version);
+/* The company's active types by name; only the published ones when
+ * `published_only`. */
+int store_appointment_types_list(struct store_conn *c, struct arena *a, const char *company_id,
+				 bool published_only, struct cal_appointment_type **ret,
+				 size_t *ret_n);
+
+/* What keeps users busy in [from, to): for each of `user_ids`, the events
+ * where the user is organizer or an attendee who has not declined, shown
+ * busy or tentative. Single events and exceptions come as spans; series
+ * come whole (with their rule, no children) for the caller to expand,
+ * with the original starts of their exceptions in the window (give or
+ * take the series' length and a day), which replace occurrences. */
+struct store_busy_query {
+	const char *company_id;
+	const char *const *user_ids;
+	size_t n_user_ids;
+	int64_t from, to;
+	unsigned series_limit; /* more series than this: CAL_E_INVALID */
+};
+
+struct store_busy_span {
+	size_t user; /* index into user_ids */
+	int64_t start, end;
+	cal_uuid event_id;
+};
+
+struct store_busy_series {
+	size_t user;
+	struct cal_event event;
+};
+
+struct store_busy_skip {
+	cal_uuid series_id;
+	int64_t original_start;
+};
+
+struct store_busy {
+	struct store_busy_span *spans;
+	size_t n_spans;
+	struct store_busy_series *series;
+	size_t n_series;
+	struct store_busy_skip *skips;
+	size_t n_skips;
+};
+
+int store_busy(struct store_conn *c, struct arena *a, const struct store_busy_query *q,
+	       struct store_busy *ret);
+
+/* Holds the users' rows until the transaction ends, so that bookings of
+ * one assignee happen one after the other on every server (PostgreSQL:
+ * FOR NO KEY UPDATE, which event inserts naming the user do not wait
+ * for; SQLite: the write transaction already excludes writers). Locks in
+ * id order, whatever the order given. */
+int store_users_lock(struct store_conn *c, const char *const *user_ids, size_t n);
+
+/* Confirmed bookings of any of `user_ids` that begin in [from, to). */
+struct store_booked {
+	size_t user; /* index into user_ids */
+	cal_uuid type_id;
+	int64_t start, end;
+};
+int store_bookings_of(struct store_conn *c, struct arena *a, const char *const *user_ids,
+		      size_t n, int64_t from, int64_t to, struct store_booked **ret,
+		      size_t *ret_n);
+
+/* A confirmed booking overlapping another confirmed booking of the same
+ * assignee is refused by the database itself: CAL_E_SLOT_TAKEN (PostgreSQL:
+ * an exclusion constraint; SQLite: triggers), on insert and on update.
+ * A second booking with the same type and idempotency key is CAL_E_EXISTS. */
+int store_booking_insert(struct store_conn *c, const struct cal_booking *b);
+int store_booking_by_token(struct store_conn *c, struct arena *a, const char *token_hash,
+			   struct cal_booking *ret);
+int store_booking_by_key(struct store_conn *c, struct arena *a, const char *type_id,
+			 const char *idempotency_key, struct cal_booking *ret);
+int store_booking_by_id(struct store_conn *c, struct arena *a, const char *id,
+			struct cal_booking *ret);
+
+/* How booking_get finds its row (backend.h). */
+enum store_booking_key { STORE_BOOKING_BY_TOKEN, STORE_BOOKING_BY_KEY, STORE_BOOKING_BY_ID };
+/* Writes the assignee, times, event, status and updated_at. */
+int store_booking_update(struct store_conn *c, const struct cal_booking *b);
+
+int store_lead_insert(struct store_conn *c, const struct cal_lead *l);
 
 /* The notification outbox. A message is written in the transaction of the
  * change it tells about and delivered later by a worker (jobs/outbox.c);

@@ -39,6 +39,56 @@
 	"e.created_by, e.updated_by, e.recurrence_master_id, " EPOCH("e.original_start")   \
 	", " EPOCH("e.series_end") ", e.ical_uid, e.sequence, r.rrule, r.exdates::text"
 
+/* Appointment types: the 28 stored columns, read and written in this
+ * order (pg/appointments.c). */
+#define APPT_TYPE_COLUMNS                                                                   \
+	"id, company_id, name, description, location, slug, timezone, duration_minutes, "      \
+	"slot_interval_minutes, buffer_before_minutes, buffer_after_minutes, "                \
+	"schedule_range_days, min_booking_hours, cancel_hours_before, reminder_hours_before, " \
+	"max_bookings_per_day, availability, assignment_mode, allow_reschedule, allow_cancel, " \
+	"confirmation_email, reminder_email, create_opportunity, is_published, active, "      \
+	"created_at, updated_at, version"
+#define APPT_TYPE_READ                                                                      \
+	"id, company_id, name, description, location, slug, timezone, duration_minutes, "      \
+	"slot_interval_minutes, buffer_before_minutes, buffer_after_minutes, "                \
+	"schedule_range_days, min_booking_hours, cancel_hours_before, reminder_hours_before, " \
+	"max_bookings_per_day, availability::text, assignment_mode, allow_reschedule, "       \
+	"allow_cancel, confirmation_email, reminder_email, create_opportunity, is_published, " \
+	"active, " EPOCH("created_at") ", " EPOCH("updated_at") ", version"
+#define APPT_TYPE_VALUES                                                                    \
+	"$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::jsonb, "  \
+	"$18, $19, $20, $21, $22, $23, $24, $25, to_timestamp($26), to_timestamp($27), $28"
+
+/* A user's busy time: the two index ranges of RANGE_SQL for several
+ * users, keeping what blocks a slot (not declined, not shown free). */
+#define BUSY_SQL                                                                           \
+	"WITH hits AS ("                                                                   \
+	" SELECT a.user_id, a.event_id FROM calendar_attendees a"                          \
+	"  WHERE a.user_id = ANY($1::uuid[]) AND a.event_start >= to_timestamp($4)"        \
+	"    AND a.event_start < to_timestamp($3) AND a.event_end > to_timestamp($2)"      \
+	"    AND a.state <> 'declined'"                                                     \
+	" UNION"                                                                           \
+	" SELECT a.user_id, a.event_id FROM calendar_attendees a"                          \
+	"  WHERE a.user_id = ANY($1::uuid[]) AND a.long_span"                              \
+	"    AND a.event_end > to_timestamp($2) AND a.event_start < to_timestamp($3)"      \
+	"    AND a.state <> 'declined')"                                                    \
+	" SELECT " EVENT_COLUMNS ", h.user_id"                                             \
+	" FROM hits h JOIN calendar_events e ON e.id = h.event_id"                         \
+	" LEFT JOIN calendar_recurrences r ON r.id = e.recurrence_id"                      \
+	" WHERE e.company_id = $5 AND e.active AND e.show_as <> 'free'"
+
+#define BOOKING_COLUMNS                                                                     \
+	"id, appointment_type_id, company_id, event_id, assignee_id, start_datetime, "         \
+	"end_datetime, customer_name, customer_email, customer_phone, notes, status, "         \
+	"manage_token_hash, idempotency_key, request_hash, lead_id, customer_lang, "           \
+	"customer_timezone, created_at, updated_at"
+#define BOOKING_READ                                                                        \
+	"id, appointment_type_id, company_id, event_id, assignee_id, "                         \
+	EPOCH("start_datetime") ", " EPOCH("end_datetime") ", customer_name, customer_email, " \
+	"customer_phone, notes, status, manage_token_hash, idempotency_key, request_hash, "    \
+	"lead_id, customer_lang, customer_timezone, " EPOCH("created_at") ", "                 \
+	EPOCH("updated_at")
+
 /* An outbox row as pg/outbox.c reads it (then the payload, or NULL). */
 #define OUTBOX_COLUMNS(t)                                                                   \
 	t "id, " t "company_id, " t "channel, " t "kind, " t "recipient, " t "idempotency_key, " \
@@ -303,6 +353,61 @@ static const struct {
 	[PG_ALARMS_NEXT] = { "alarms_next",
 		"SELECT " EPOCH("min(next_trigger_at)") " FROM calendar_alarms"
 		" WHERE next_trigger_at IS NOT NULL" },
+	[PG_APPT_TYPE_INSERT] = { "appt_type_insert",
+		"INSERT INTO appointment_types (" APPT_TYPE_COLUMNS ") VALUES (" APPT_TYPE_VALUES ")"
+		" ON CONFLICT DO NOTHING" },
+	[PG_APPT_TYPE_BY_ID] = { "appt_type_by_id",
+		"SELECT " APPT_TYPE_READ " FROM appointment_types WHERE id = $1" },
+	[PG_APPT_TYPE_UPDATE] = { "appt_type_update",
+		"UPDATE appointment_types SET (" APPT_TYPE_COLUMNS ") = (" APPT_TYPE_VALUES ")"
+		" WHERE id = $1 AND version = $29" },
+	[PG_APPT_TYPE_EXISTS] = { "appt_type_exists",
+		"SELECT 1 FROM appointment_types WHERE id = $1" },
+	[PG_APPT_TYPES_OF_COMPANY] = { "appt_types_of_company",
+		"SELECT " APPT_TYPE_READ " FROM appointment_types WHERE company_id = $1 AND active"
+		" AND (NOT $2::boolean OR is_published) ORDER BY name, id" },
+	[PG_APPT_USERS_OF] = { "appt_users_of",
+		"SELECT appointment_type_id, user_id FROM appointment_type_users"
+		" WHERE appointment_type_id = ANY($1::uuid[]) ORDER BY appointment_type_id, position" },
+	[PG_APPT_USERS_DELETE] = { "appt_users_delete",
+		"DELETE FROM appointment_type_users WHERE appointment_type_id = $1" },
+	[PG_APPT_USERS_INSERT] = { "appt_users_insert",
+		"INSERT INTO appointment_type_users (appointment_type_id, user_id, position)"
+		" SELECT $1, u, o - 1 FROM unnest($2::uuid[]) WITH ORDINALITY AS t(u, o)" },
+	[PG_BUSY] = { "busy", BUSY_SQL },
+	[PG_BUSY_SKIPS] = { "busy_skips",
+		"SELECT recurrence_master_id, " EPOCH("original_start") " FROM calendar_events"
+		" WHERE recurrence_master_id = ANY($1::uuid[])"
+		"   AND original_start >= to_timestamp($2) AND original_start < to_timestamp($3)" },
+	[PG_USERS_LOCK] = { "users_lock",
+		"SELECT id FROM users WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE" },
+	[PG_BOOKINGS_OF] = { "bookings_of",
+		"SELECT assignee_id, appointment_type_id, " EPOCH("start_datetime") ", "
+		EPOCH("end_datetime") " FROM appointment_bookings"
+		" WHERE assignee_id = ANY($1::uuid[]) AND status = 'confirmed'"
+		"   AND start_datetime >= to_timestamp($2) AND start_datetime < to_timestamp($3)" },
+	/* The conflict target names the idempotency index only: an overlap
+	 * (the exclusion constraint) must still fail the statement. */
+	[PG_BOOKING_INSERT] = { "booking_insert",
+		"INSERT INTO appointment_bookings (" BOOKING_COLUMNS ") VALUES ($1, $2, $3, $4, $5,"
+		" to_timestamp($6), to_timestamp($7), $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
+		" $18, to_timestamp($19), to_timestamp($20))"
+		" ON CONFLICT (appointment_type_id, idempotency_key) WHERE idempotency_key IS NOT NULL"
+		" DO NOTHING" },
+	[PG_BOOKING_BY_TOKEN] = { "booking_by_token",
+		"SELECT " BOOKING_READ " FROM appointment_bookings WHERE manage_token_hash = $1" },
+	[PG_BOOKING_BY_KEY] = { "booking_by_key",
+		"SELECT " BOOKING_READ " FROM appointment_bookings"
+		" WHERE appointment_type_id = $1 AND idempotency_key = $2" },
+	[PG_BOOKING_BY_ID] = { "booking_by_id",
+		"SELECT " BOOKING_READ " FROM appointment_bookings WHERE id = $1" },
+	[PG_BOOKING_UPDATE] = { "booking_update",
+		"UPDATE appointment_bookings SET assignee_id = $2, start_datetime = to_timestamp($3),"
+		" end_datetime = to_timestamp($4), event_id = $5, status = $6,"
+		" updated_at = to_timestamp($7) WHERE id = $1" },
+	[PG_LEAD_INSERT] = { "lead_insert",
+		"INSERT INTO crm_leads (id, company_id, name, contact_name, email, phone, source,"
+		" calendar_event_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, to_timestamp($9))" },
 };
 /* clang-format on */
 
@@ -317,6 +422,9 @@ int pgs_error(const PGresult *res)
 		return CAL_E_STORE; /* no server answer: the connection failed */
 	if (strcmp(state, "23505") == 0)
 		return CAL_E_EXISTS;
+	/* The only exclusion constraint: two bookings of one assignee. */
+	if (strcmp(state, "23P01") == 0)
+		return CAL_E_SLOT_TAKEN;
 	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
 		return CAL_E_CONFLICT;
 	/* Bad values (22: a malformed uuid, an out-of-range date) and broken
@@ -546,6 +654,17 @@ const struct store_ops store_pg_ops = {
     .activity_update = pgs_activity_update,
     .activity_delete = pgs_activity_delete,
     .activities_list = pgs_activities_list,
+    .appointment_type_insert = pgs_appointment_type_insert,
+    .appointment_type_get = pgs_appointment_type_get,
+    .appointment_type_update = pgs_appointment_type_update,
+    .appointment_types_list = pgs_appointment_types_list,
+    .busy = pgs_busy,
+    .users_lock = pgs_users_lock,
+    .bookings_of = pgs_bookings_of,
+    .booking_insert = pgs_booking_insert,
+    .booking_get = pgs_booking_get,
+    .booking_update = pgs_booking_update,
+    .lead_insert = pgs_lead_insert,
     .outbox_put = pgs_outbox_put,
     .outbox_claim = pgs_outbox_claim,
     .outbox_finish = pgs_outbox_finish,

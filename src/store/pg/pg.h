@@ -72,6 +72,24 @@ enum pg_stmt {
 	PG_ACTIVITIES_OF_USER,
 	PG_ACTIVITIES_OF_RECORD,
 	PG_ACTIVITIES_OF_EVENT,
+	PG_APPT_TYPE_INSERT,
+	PG_APPT_TYPE_BY_ID,
+	PG_APPT_TYPE_UPDATE,
+	PG_APPT_TYPE_EXISTS,
+	PG_APPT_TYPES_OF_COMPANY,
+	PG_APPT_USERS_OF,
+	PG_APPT_USERS_DELETE,
+	PG_APPT_USERS_INSERT,
+	PG_BUSY,
+	PG_BUSY_SKIPS,
+	PG_USERS_LOCK,
+	PG_BOOKINGS_OF,
+	PG_BOOKING_INSERT,
+	PG_BOOKING_BY_TOKEN,
+	PG_BOOKING_BY_KEY,
+	PG_BOOKING_BY_ID,
+	PG_BOOKING_UPDATE,
+	PG_LEAD_INSERT,
 	PG__COUNT
 };
 
@@ -97,6 +115,9 @@ int pgs_run(struct pg_conn *pc, enum pg_stmt id, int n, const char *const *param
 int pgs_error(const PGresult *res);
 /* Rows a command changed (UPDATE/DELETE/INSERT). */
 long pgs_changed(const PGresult *res);
+/* `ids` as a uuid[] literal ("{a,b}"); the caller checked every id. */
+struct strbuf;
+int pgs_uuid_array(struct strbuf *sb, const char *const *ids, size_t n);
 
 /* Room for an int64 as decimal text. */
 struct pg_num {
@@ -153,6 +174,23 @@ int pgs_activity_delete(struct store_conn *c, const char *id, int64_t expected_v
 int pgs_activities_list(struct store_conn *c, struct arena *a,
 			const struct store_activity_query *q, struct store_activity_page *ret);
 
+int pgs_appointment_type_insert(struct store_conn *c, const struct cal_appointment_type *t);
+int pgs_appointment_type_get(struct store_conn *c, struct arena *a, const char *id,
+			     struct cal_appointment_type *ret);
+int pgs_appointment_type_update(struct store_conn *c, const struct cal_appointment_type *t,
+				int64_t expected_version);
+int pgs_appointment_types_list(struct store_conn *c, struct arena *a, const char *company_id,
+			       bool published_only, struct cal_appointment_type **ret, size_t *ret_n);
+int pgs_busy(struct store_conn *c, struct arena *a, const struct store_busy_query *q,
+	     struct store_busy *ret);
+int pgs_users_lock(struct store_conn *c, const char *const *user_ids, size_t n);
+int pgs_bookings_of(struct store_conn *c, struct arena *a, const char *const *user_ids, size_t n,
+		    int64_t from, int64_t to, struct store_booked **ret, size_t *ret_n);
+int pgs_booking_insert(struct store_conn *c, const struct cal_booking *b);
+int pgs_booking_get(struct store_conn *c, struct arena *a, enum store_booking_key by,
+		    const char *key1, const char *key2, struct cal_booking *ret);
+int pgs_booking_update(struct store_conn *c, const struct cal_booking *b);
+int pgs_lead_insert(struct store_conn *c, const struct cal_lead *l);
 int pgs_outbox_put(struct store_conn *c, const struct store_outbox_msg *m, bool *ret_inserted);
 int pgs_outbox_claim(struct store_conn *c, struct arena *a, int64_t now, int64_t lease_until,
 		     unsigned limit, struct store_outbox_msg **ret, size_t *ret_n);

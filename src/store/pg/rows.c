@@ -777,3 +777,84 @@ int pgs_feed_delete(struct store_conn *c, const char *user_id)
 	_cleanup_(pgs_clearp) PGresult *res = NULL;
 	return pgs_run(PGC(c), PG_FEED_DELETE, 1, p, &res);
 }
+
+/* Busy time: every user's two index ranges in one statement, then the
+ * exceptions of the series found in another. */
+int pgs_busy(struct store_conn *c, struct arena *a, const struct store_busy_query *q,
+	     struct store_busy *ret)
+{
+	struct pg_conn *pc = PGC(c);
+	_cleanup_(strbuf_release) struct strbuf users = STRBUF_INIT(ARRAY_MAX);
+	int r = pgs_uuid_array(&users, q->user_ids, q->n_user_ids);
+	if (r < 0)
+		return r;
+	int64_t from_long = q->from - STORE_LONG_SPAN;
+	struct pg_num from, to, reach;
+	const char *const p[] = { strbuf_str(&users), pgs_i64(&from, q->from), pgs_i64(&to, q->to),
+				  pgs_i64(&reach, from_long), q->company_id };
+	_cleanup_(pgs_clearp) PGresult *res = NULL;
+	if ((r = pgs_run(pc, PG_BUSY, 5, p, &res)) < 0)
+		return r;
+	size_t rows = (size_t)PQntuples(res);
+	struct store_busy b = { 0 };
+	b.spans = arena_calloc(a, rows ? rows : 1, sizeof *b.spans);
+	b.series = arena_calloc(a, rows ? rows : 1, sizeof *b.series);
+	if (!b.spans || !b.series)
+		return CAL_E_NOMEM;
+	int64_t longest = 0;
+	for (size_t i = 0; i < rows; i++) {
+		struct reader rd = { .res = res, .row = (int)i, .a = a };
+		struct cal_event e;
+		read_event(&rd, &e);
+		size_t user = q->n_user_ids;
+		for (size_t u = 0; u < q->n_user_ids; u++)
+			if (strcmp(q->user_ids[u], rd_raw(&rd, 30)) == 0)
+				user = u;
+		if (rd.err)
+			return rd.err;
+		if (user == q->n_user_ids)
+			return CAL_E_STORE;
+		if (!e.recurring) {
+			b.spans[b.n_spans++] = (struct store_busy_span){ user, e.start, e.end, e.id };
+			continue;
+		}
+		if (b.n_series >= q->series_limit)
+			return CAL_E_INVALID;
+		b.series[b.n_series++] = (struct store_busy_series){ user, e };
+		if (e.end - e.start > longest)
+			longest = e.end - e.start;
+	}
+	if (b.n_series == 0) {
+		*ret = b;
+		return 0;
+	}
+	_cleanup_(strbuf_release) struct strbuf ids = STRBUF_INIT(ARRAY_MAX);
+	r = strbuf_puts(&ids, "{");
+	for (size_t i = 0; r == 0 && i < b.n_series; i++)
+		r = strbuf_printf(&ids, "%s%s", i ? "," : "", b.series[i].event.id.s);
+	if (r == 0)
+		r = strbuf_puts(&ids, "}");
+	if (r < 0)
+		return r;
+	struct pg_num lo, hi;
+	const char *const sp[] = { strbuf_str(&ids), pgs_i64(&lo, q->from - longest - 86400),
+				   pgs_i64(&hi, q->to + 86400) };
+	PQclear(TAKE_PTR(res));
+	if ((r = pgs_run(pc, PG_BUSY_SKIPS, 3, sp, &res)) < 0)
+		return r;
+	rows = (size_t)PQntuples(res);
+	b.skips = arena_calloc(a, rows ? rows : 1, sizeof *b.skips);
+	if (!b.skips)
+		return CAL_E_NOMEM;
+	struct reader rd = { .res = res, .a = a };
+	for (size_t i = 0; i < rows; i++) {
+		rd.row = (int)i;
+		rd_uuid(&rd, 0, &b.skips[i].series_id);
+		b.skips[i].original_start = rd_i64(&rd, 1);
+	}
+	if (rd.err)
+		return rd.err;
+	b.n_skips = rows;
+	*ret = b;
+	return 0;
+}

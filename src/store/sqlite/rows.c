@@ -626,3 +626,86 @@ int sqlite_feed_delete(struct store_conn *c, const char *user_id)
 	sq_bind_text(s, 1, user_id);
 	return sq_step_done(sc, s);
 }
+
+/* Busy time: one user at a time through ST_RANGE_ONE's two index ranges,
+ * then the exceptions of the series found, in one statement. */
+int sqlite_busy(struct store_conn *c, struct arena *a, const struct store_busy_query *q,
+		struct store_busy *ret)
+{
+	struct sqlite_conn *sc = SQC(c);
+	struct store_busy b = { 0 };
+	size_t spans_alloc = 64, series_alloc = 8;
+	b.spans = arena_calloc(a, spans_alloc, sizeof *b.spans);
+	b.series = arena_calloc(a, series_alloc, sizeof *b.series);
+	if (!b.spans || !b.series)
+		return CAL_E_NOMEM;
+	int64_t longest = 0;
+	for (size_t u = 0; u < q->n_user_ids; u++) {
+		sqlite3_stmt *s = NULL;
+		int r = sq_stmt(sc, ST_BUSY_ONE, &s);
+		if (r < 0)
+			return r;
+		sq_bind_text(s, 1, q->user_ids[u]);
+		sqlite3_bind_int64(s, 2, q->from - STORE_LONG_SPAN);
+		sqlite3_bind_int64(s, 3, q->to);
+		sqlite3_bind_int64(s, 4, q->from);
+		sq_bind_text(s, 5, q->company_id);
+		int rc;
+		while (r == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+			struct cal_event e;
+			read_event(a, s, &e);
+			if (!e.recurring) {
+				if (!(b.spans = arena_grow(a, b.spans, b.n_spans, &spans_alloc, sizeof *b.spans)))
+					r = CAL_E_NOMEM;
+				else
+					b.spans[b.n_spans++] = (struct store_busy_span){ u, e.start, e.end, e.id };
+			} else if (b.n_series >= q->series_limit) {
+				r = CAL_E_INVALID;
+			} else if (!(b.series = arena_grow(a, b.series, b.n_series, &series_alloc,
+							   sizeof *b.series))) {
+				r = CAL_E_NOMEM;
+			} else {
+				b.series[b.n_series++] = (struct store_busy_series){ u, e };
+				if (e.end - e.start > longest)
+					longest = e.end - e.start;
+			}
+		}
+		sqlite3_reset(s);
+		if (r < 0)
+			return r;
+		if (rc != SQLITE_DONE)
+			return sq_map_rc(sc, rc);
+	}
+	if (b.n_series > 0) {
+		struct strbuf ids = STRBUF_INIT(1024 * 1024);
+		strbuf_puts(&ids, "[");
+		for (size_t i = 0; i < b.n_series; i++)
+			strbuf_printf(&ids, "%s\"%s\"", i ? "," : "", b.series[i].event.id.s);
+		sqlite3_stmt *s = NULL;
+		int r = strbuf_puts(&ids, "]") < 0 ? CAL_E_NOMEM : sq_stmt(sc, ST_BUSY_SKIPS, &s);
+		if (r < 0) {
+			strbuf_release(&ids);
+			return r;
+		}
+		sqlite3_bind_text(s, 1, strbuf_str(&ids), -1, SQLITE_TRANSIENT);
+		strbuf_release(&ids);
+		sqlite3_bind_int64(s, 2, q->from - longest - 86400);
+		sqlite3_bind_int64(s, 3, q->to + 86400);
+		size_t alloc = 8;
+		b.skips = arena_calloc(a, alloc, sizeof *b.skips);
+		int rc = SQLITE_DONE;
+		while (b.skips && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+			if ((b.skips = arena_grow(a, b.skips, b.n_skips, &alloc, sizeof *b.skips))) {
+				sq_col_uuid(s, 0, &b.skips[b.n_skips].series_id);
+				b.skips[b.n_skips++].original_start = sqlite3_column_int64(s, 1);
+			}
+		}
+		sqlite3_reset(s);
+		if (!b.skips)
+			return CAL_E_NOMEM;
+		if (rc != SQLITE_DONE)
+			return sq_map_rc(sc, rc);
+	}
+	*ret = b;
+	return 0;
+}

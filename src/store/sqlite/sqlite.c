@@ -52,6 +52,27 @@ enum { BUSY_TIMEOUT_MS = 10000 };
 /* Every event read joins its rule (series only). */
 #define EVENTS_FROM " FROM calendar_events e LEFT JOIN calendar_recurrences r ON r.id = e.recurrence_id"
 
+/* Appointment types: the 28 stored columns, in the order of
+ * ST_APPT_TYPE_INSERT's parameters. */
+#define APPT_TYPE_COLUMNS                                                                     \
+	"id, company_id, name, description, location, slug, timezone, duration_minutes, "        \
+	"slot_interval_minutes, buffer_before_minutes, buffer_after_minutes, "                  \
+	"schedule_range_days, min_booking_hours, cancel_hours_before, reminder_hours_before, "   \
+	"max_bookings_per_day, availability, assignment_mode, allow_reschedule, allow_cancel, " \
+	"confirmation_email, reminder_email, create_opportunity, is_published, active, "        \
+	"created_at, updated_at, version"
+
+/* A user's busy time: the two index ranges of ST_RANGE_ONE, keeping what
+ * blocks a slot (not declined, not shown free). */
+#define BUSY_FILTERS                                                                          \
+	" AND a.state <> 'declined' AND +e.company_id = ?5 AND e.show_as <> 'free' AND e.active = 1"
+
+#define BOOKING_COLUMNS                                                                       \
+	"id, appointment_type_id, company_id, event_id, assignee_id, start_datetime, "           \
+	"end_datetime, customer_name, customer_email, customer_phone, notes, status, "           \
+	"manage_token_hash, idempotency_key, request_hash, lead_id, customer_lang, "             \
+	"customer_timezone, created_at, updated_at"
+
 static const char *const stmt_sql[ST__COUNT] = {
 	[ST_BEGIN_READ] = "BEGIN DEFERRED",
 	[ST_BEGIN_WRITE] = "BEGIN IMMEDIATE",
@@ -194,6 +215,49 @@ static const char *const stmt_sql[ST__COUNT] = {
 	/* One user (the common case): the same two index ranges joined
 	 * directly, with no id list or UNION to materialize. The branches are
 	 * disjoint (long_span), so UNION ALL lists each event once. */
+	[ST_APPT_TYPE_INSERT] = "INSERT INTO appointment_types(" APPT_TYPE_COLUMNS ") VALUES (?1, ?2, ?3, "
+				"?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
+				"?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
+	[ST_APPT_TYPE_BY_ID] = "SELECT " APPT_TYPE_COLUMNS " FROM appointment_types WHERE id = ?1",
+	[ST_APPT_TYPE_UPDATE] = "UPDATE appointment_types SET (" APPT_TYPE_COLUMNS ") = (?1, ?2, ?3, ?4, "
+				"?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, "
+				"?22, ?23, ?24, ?25, ?26, ?27, ?28) WHERE id = ?1 AND version = ?29",
+	[ST_APPT_TYPE_VERSION] = "SELECT version FROM appointment_types WHERE id = ?1",
+	[ST_APPT_TYPES_OF_COMPANY] = "SELECT " APPT_TYPE_COLUMNS " FROM appointment_types"
+				     " WHERE company_id = ?1 AND active = 1 AND (?2 = 0 OR is_published = 1)"
+				     " ORDER BY name, id",
+	[ST_APPT_USERS_OF] = "SELECT user_id FROM appointment_type_users WHERE appointment_type_id = ?1"
+			     " ORDER BY position",
+	[ST_APPT_USERS_DELETE] = "DELETE FROM appointment_type_users WHERE appointment_type_id = ?1",
+	[ST_APPT_USER_INSERT] = "INSERT INTO appointment_type_users(appointment_type_id, user_id, position)"
+				" VALUES (?1, ?2, ?3)",
+	[ST_BUSY_ONE] =
+		"SELECT " EVENT_COLUMNS " FROM calendar_attendees a JOIN calendar_events e ON e.id = a.event_id"
+		" LEFT JOIN calendar_recurrences r ON r.id = e.recurrence_id"
+		" WHERE a.user_id = ?1 AND a.event_start >= ?2 AND a.event_start < ?3 AND a.event_end > ?4"
+		"   AND a.long_span = 0" BUSY_FILTERS
+		" UNION ALL"
+		" SELECT " EVENT_COLUMNS " FROM calendar_attendees a JOIN calendar_events e ON e.id = a.event_id"
+		" LEFT JOIN calendar_recurrences r ON r.id = e.recurrence_id"
+		" WHERE a.user_id = ?1 AND a.long_span = 1 AND a.event_end > ?4 AND a.event_start < ?3"
+		BUSY_FILTERS,
+	[ST_BUSY_SKIPS] = "SELECT recurrence_master_id, original_start FROM calendar_events"
+			  " WHERE recurrence_master_id IN (SELECT value FROM json_each(?1))"
+			  "   AND original_start >= ?2 AND original_start < ?3",
+	[ST_BOOKINGS_OF_USER] = "SELECT appointment_type_id, start_datetime, end_datetime"
+				" FROM appointment_bookings WHERE assignee_id = ?1 AND status = 'confirmed'"
+				" AND start_datetime >= ?2 AND start_datetime < ?3",
+	[ST_BOOKING_INSERT] = "INSERT INTO appointment_bookings(" BOOKING_COLUMNS ") VALUES (?1, ?2, ?3, ?4,"
+			      " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+	[ST_BOOKING_BY_TOKEN] = "SELECT " BOOKING_COLUMNS " FROM appointment_bookings"
+				" WHERE manage_token_hash = ?1",
+	[ST_BOOKING_BY_KEY] = "SELECT " BOOKING_COLUMNS " FROM appointment_bookings"
+			      " WHERE appointment_type_id = ?1 AND idempotency_key = ?2",
+	[ST_BOOKING_BY_ID] = "SELECT " BOOKING_COLUMNS " FROM appointment_bookings WHERE id = ?1",
+	[ST_BOOKING_UPDATE] = "UPDATE appointment_bookings SET assignee_id = ?2, start_datetime = ?3,"
+			      " end_datetime = ?4, event_id = ?5, status = ?6, updated_at = ?7 WHERE id = ?1",
+	[ST_LEAD_INSERT] = "INSERT INTO crm_leads(id, company_id, name, contact_name, email, phone, source,"
+			   " calendar_event_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[ST_RANGE_ONE] =
 		"SELECT " EVENT_COLUMNS " FROM calendar_attendees a JOIN calendar_events e ON e.id = a.event_id"
 		" LEFT JOIN calendar_recurrences r ON r.id = e.recurrence_id"
@@ -471,6 +535,17 @@ const struct store_ops store_sqlite_ops = {
 	.activity_update = sqlite_activity_update,
 	.activity_delete = sqlite_activity_delete,
 	.activities_list = sqlite_activities_list,
+	.appointment_type_insert = sqlite_appointment_type_insert,
+	.appointment_type_get = sqlite_appointment_type_get,
+	.appointment_type_update = sqlite_appointment_type_update,
+	.appointment_types_list = sqlite_appointment_types_list,
+	.busy = sqlite_busy,
+	.users_lock = sqlite_users_lock,
+	.bookings_of = sqlite_bookings_of,
+	.booking_insert = sqlite_booking_insert,
+	.booking_get = sqlite_booking_get,
+	.booking_update = sqlite_booking_update,
+	.lead_insert = sqlite_lead_insert,
 	.outbox_put = sqlite_outbox_put,
 	.outbox_claim = sqlite_outbox_claim,
 	.outbox_finish = sqlite_outbox_finish,

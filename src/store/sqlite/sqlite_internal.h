@@ -20,6 +20,10 @@ enum stmt_id {
 	ST_ALARMS_DUE, ST_ALARM_ADVANCE, ST_ALARMS_NEXT,
 	ST_ACTIVITY_INSERT, ST_ACTIVITY_BY_ID, ST_ACTIVITY_UPDATE, ST_ACTIVITY_DELETE, ST_ACTIVITY_VERSION,
 	ST_ACTIVITIES_OF_USER, ST_ACTIVITIES_OF_RECORD, ST_ACTIVITIES_OF_EVENT,
+	ST_APPT_TYPE_INSERT, ST_APPT_TYPE_BY_ID, ST_APPT_TYPE_UPDATE, ST_APPT_TYPE_VERSION,
+	ST_APPT_TYPES_OF_COMPANY, ST_APPT_USERS_OF, ST_APPT_USERS_DELETE, ST_APPT_USER_INSERT,
+	ST_BUSY_ONE, ST_BUSY_SKIPS, ST_BOOKINGS_OF_USER, ST_BOOKING_INSERT, ST_BOOKING_BY_TOKEN,
+	ST_BOOKING_BY_KEY, ST_BOOKING_BY_ID, ST_BOOKING_UPDATE, ST_LEAD_INSERT,
 	ST__COUNT
 };
 
@@ -87,6 +91,24 @@ int sqlite_activity_delete(struct store_conn *c, const char *id, int64_t expecte
 int sqlite_activities_list(struct store_conn *c, struct arena *a,
 			   const struct store_activity_query *q, struct store_activity_page *ret);
 
+int sqlite_appointment_type_insert(struct store_conn *c, const struct cal_appointment_type *t);
+int sqlite_appointment_type_get(struct store_conn *c, struct arena *a, const char *id,
+				struct cal_appointment_type *ret);
+int sqlite_appointment_type_update(struct store_conn *c, const struct cal_appointment_type *t,
+				   int64_t expected_version);
+int sqlite_appointment_types_list(struct store_conn *c, struct arena *a, const char *company_id,
+				  bool published_only, struct cal_appointment_type **ret,
+				  size_t *ret_n);
+int sqlite_busy(struct store_conn *c, struct arena *a, const struct store_busy_query *q,
+		struct store_busy *ret);
+int sqlite_users_lock(struct store_conn *c, const char *const *user_ids, size_t n);
+int sqlite_bookings_of(struct store_conn *c, struct arena *a, const char *const *user_ids,
+		       size_t n, int64_t from, int64_t to, struct store_booked **ret, size_t *ret_n);
+int sqlite_booking_insert(struct store_conn *c, const struct cal_booking *b);
+int sqlite_booking_get(struct store_conn *c, struct arena *a, enum store_booking_key by,
+		       const char *key1, const char *key2, struct cal_booking *ret);
+int sqlite_booking_update(struct store_conn *c, const struct cal_booking *b);
+int sqlite_lead_insert(struct store_conn *c, const struct cal_lead *l);
 int sqlite_outbox_put(struct store_conn *c, const struct store_outbox_msg *m, bool *ret_inserted);
 int sqlite_outbox_claim(struct store_conn *c, struct arena *a, int64_t now, int64_t lease_until,
 			unsigned limit, struct store_outbox_msg **ret, size_t *ret_n);

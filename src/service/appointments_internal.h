@@ -1,0 +1,32 @@
+/* Internal to service/appointment_*.c: what the types, slots and booking
+ * use cases share. */
+#ifndef CAL_SERVICE_APPOINTMENTS_INTERNAL_H
+#define CAL_SERVICE_APPOINTMENTS_INTERNAL_H
+
+#include "service/appointments.h"
+#include "store/store.h"
+
+/* A type with its assignees' names. */
+int appointment_view_fill(struct store_conn *c, struct arena *a, struct cal_appointment_type *t,
+			  struct appointment_type_view *ret);
+/* A published, active type (CAL_E_NOT_FOUND otherwise), with names. */
+int appointment_load_public(struct store_conn *c, struct arena *a, const char *id,
+			    struct appointment_type_view *ret);
+
+/* The type's grid in [from, to) (the caller clips it to the booking
+ * window) with who is free for each slot, read from the assignees'
+ * calendars inside the caller's transaction. `load` is, per assignee, the
+ * number of confirmed bookings (of any type) on the local day (type zone)
+ * of `from`: auto assignment's "fewest that day" when the window is one
+ * slot. `moving` (may be NULL) is a booking being rescheduled: its own
+ * event and row do not count against it. */
+struct appointment_scan {
+	struct cal_slot *slots;
+	size_t n;
+	int load[CAL_ASSIGNEES_MAX];
+};
+int appointment_scan(struct store_conn *c, struct app *app, struct arena *a,
+		     const struct cal_appointment_type *t, int64_t from, int64_t to, bool only_free,
+		     const struct cal_booking *moving, struct appointment_scan *ret);
+
+#endif
