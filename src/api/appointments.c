@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/appointment_json.h"
+#include "api/appointment_page.h"
 #include "api/respond.h"
 #include "api/json_fields.h"
 #include "base/strbuf.h"
@@ -151,6 +152,8 @@ int api_appointment_book(struct request *req, struct response *res)
 
 int api_appointment_booking_show(struct request *req, struct response *res)
 {
+	if (appointment_page_wanted(req))
+		return api_appointment_page(req, res);
 	struct appointment_booking_view v;
 	int r = appointment_booking_show(req->app, req->arena, req->params[0], req->err, &v);
 	return r < 0 ? r : respond_booking(req, res, 200, &v);

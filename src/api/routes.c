@@ -2,6 +2,7 @@
  * limits and parsing, ETag/If-Match and problem+json for every entry;
  * docs/openapi.json documents every entry (a test checks both ways). */
 #include "api/activities.h"
+#include "api/appointment_page.h"
 #include "api/appointments.h"
 #include "api/auth.h"
 #include "api/events.h"
@@ -53,6 +54,8 @@ const struct route api_routes[] = {
 	{ .method = "POST", .path = "/api/v1/calendar/appointments/book", .handler = api_appointment_book, .auth = AUTH_PUBLIC, .body = BODY_JSON, .rate_limited = true, .summary = "Book a slot (honours Idempotency-Key; never double-books)" },
 	{ .method = "GET", .path = "/api/v1/calendar/appointments/bookings/:token", .handler = api_appointment_booking_show, .auth = AUTH_PUBLIC, .rate_limited = true, .summary = "A booking, by the secret of its manage link" },
 	{ .method = "POST", .path = "/api/v1/calendar/appointments/bookings/:token", .handler = api_appointment_booking_change, .auth = AUTH_PUBLIC, .body = BODY_JSON, .rate_limited = true, .summary = "Reschedule or cancel a booking, by the secret of its manage link" },
+	{ .method = "POST", .path = "/appointments/manage/:token/cancel", .handler = api_appointment_page_cancel, .auth = AUTH_PUBLIC, .rate_limited = true, .summary = "The manage page's cancel button (HTML)" },
+	{ .method = "POST", .path = "/appointments/manage/:token/reschedule", .handler = api_appointment_page_reschedule, .auth = AUTH_PUBLIC, .rate_limited = true, .summary = "The manage page's reschedule buttons, ?start=<instant> (HTML)" },
 };
 
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

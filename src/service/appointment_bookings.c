@@ -170,16 +170,30 @@ struct book_ctx {
 	struct appointment_booking_view *view;
 };
 
+const char *appointment_when(struct app *app, struct arena *a, const char *lang, const char *zone,
+			     int64_t start, int64_t end)
+{
+	const struct cal_tz *tz;
+	char buf[256];
+	if (cal_tzdb_get(app->tzdb, zone, &tz) < 0 ||
+	    cal_format_when(lang, start, end, false, 0, 0, tz, buf, sizeof buf) < 0)
+		return "";
+	const char *s = arena_strdup(a, buf);
+	return s ? s : "";
+}
+
 static int view_fill(struct book_ctx *ctx, struct cal_booking *b, struct cal_appointment_type *t,
 		     const char *assignee_name)
 {
 	int64_t deadline = b->start - (int64_t)t->cancel_hours_before * 3600;
 	bool open = !b->cancelled && cal_clock_now(&ctx->app->clock) < deadline;
+	const char *zone = b->customer_timezone ? b->customer_timezone : t->timezone;
 	*ctx->view = (struct appointment_booking_view){
 		.booking = b, .type = t, .assignee_name = assignee_name,
 		.manage_token = manage_token(ctx->app, ctx->arena, &b->id),
 		.can_reschedule = open && t->allow_reschedule, .can_cancel = open && t->allow_cancel,
-		.change_deadline = deadline,
+		.change_deadline = deadline, .lang = b->customer_lang, .zone = zone,
+		.when = appointment_when(ctx->app, ctx->arena, b->customer_lang, zone, b->start, b->end),
 	};
 	return ctx->view->manage_token ? 0 : CAL_E_NOMEM;
 }

@@ -100,11 +100,18 @@ struct appointment_booking_view {
 	const char *manage_token; /* the secret of the manage link */
 	bool can_reschedule, can_cancel;
 	int64_t change_deadline;
+	const char *lang, *zone; /* the customer's */
+	const char *when;         /* the appointment's time in words, in lang and zone */
 	bool replayed; /* an Idempotency-Key answered again */
 };
 
 int appointment_book(struct app *app, struct arena *a, const struct appointment_book_request *q,
 		     struct cal_error *err, struct appointment_booking_view *ret);
+
+/* [start, end) in words ("martes 1 de diciembre de 2026, 10:00–10:30
+ * (Europe/Madrid)"); "" when it cannot be said. */
+const char *appointment_when(struct app *app, struct arena *a, const char *lang, const char *zone,
+			     int64_t start, int64_t end);
 
 int appointment_booking_show(struct app *app, struct arena *a, const char *token,
 			     struct cal_error *err, struct appointment_booking_view *ret);

@@ -1,0 +1,223 @@
+/* The manage page of a booking, for the customer who follows the link of
+ * the confirmation e-mail in a browser: the booking, a cancel button and
+ * the next free times to move it to. GET only shows; the buttons POST to
+ * /appointments/manage/<token>/{cancel,reschedule}, so a mail scanner
+ * that fetches the link changes nothing. Pages are in the customer's
+ * language; errors are pages too. */
+#include "api/appointment_page.h"
+
+#include <string.h>
+
+#include "api/appointment_json.h"
+#include "base/strbuf.h"
+#include "model/time.h"
+
+enum { PAGE_MAX = 256 * 1024, OFFER_DAYS = 14, OFFER_MAX = 40 };
+
+struct words {
+	const char *title, *with, *when, *status_confirmed, *status_cancelled, *cancel, *cancelled,
+		*rescheduled, *move_to, *no_slots, *too_late, *invalid, *taken;
+};
+
+static const struct words es = {
+	.title = "Su cita", .with = "Con", .when = "Cuándo",
+	.status_confirmed = "Confirmada", .status_cancelled = "Cancelada",
+	.cancel = "Cancelar la cita", .cancelled = "La cita quedó cancelada.",
+	.rescheduled = "La cita quedó cambiada.", .move_to = "Cambiar a otro horario",
+	.no_slots = "No hay otros horarios libres en los próximos días.",
+	.too_late = "Ya no se puede cambiar ni cancelar esta cita en línea.",
+	.invalid = "Este enlace no es válido.",
+	.taken = "Ese horario ya no está libre: elija otro.",
+};
+
+static const struct words en = {
+	.title = "Your appointment", .with = "With", .when = "When",
+	.status_confirmed = "Confirmed", .status_cancelled = "Cancelled",
+	.cancel = "Cancel the appointment", .cancelled = "The appointment is cancelled.",
+	.rescheduled = "The appointment is moved.", .move_to = "Move it to another time",
+	.no_slots = "There are no other free times in the coming days.",
+	.too_late = "This appointment can no longer be changed or cancelled online.",
+	.invalid = "This link is not valid.",
+	.taken = "That time is no longer free: choose another one.",
+};
+
+struct page_buf {
+	struct strbuf sb;
+	int err;
+};
+
+static void put(struct page_buf *pb, const char *s)
+{
+	if (!pb->err && s)
+		pb->err = strbuf_puts(&pb->sb, s);
+}
+
+static void put_escaped(struct page_buf *pb, const char *s)
+{
+	for (; s && *s && !pb->err; s++) {
+		switch (*s) {
+		case '&': put(pb, "&amp;"); break;
+		case '<': put(pb, "&lt;"); break;
+		case '>': put(pb, "&gt;"); break;
+		case '"': put(pb, "&quot;"); break;
+		case '\'': put(pb, "&#39;"); break;
+		default: pb->err = strbuf_add(&pb->sb, s, 1);
+		}
+	}
+}
+
+/* The next free times of the booking's assignee, as buttons. */
+static void put_offers(struct request *req, struct page_buf *pb, const struct words *w,
+		       const struct appointment_booking_view *v, const char *token)
+{
+	char from[CAL_INSTANT_TEXT], to[CAL_INSTANT_TEXT];
+	int64_t now = cal_clock_now(&req->app->clock);
+	cal_instant_format(now, from);
+	cal_instant_format(now + (int64_t)OFFER_DAYS * 86400, to);
+	struct appointment_slots_request q = { .type_id = v->type->id.s, .from = from, .to = to,
+					       .timezone = v->zone, .assignee_id = v->booking->assignee_id.s };
+	struct appointment_slots_result s;
+	struct cal_error ignored = { 0 };
+	put(pb, "<h2>");
+	put_escaped(pb, w->move_to);
+	put(pb, "</h2>");
+	if (appointment_slots(req->app, req->arena, &q, &ignored, &s) < 0 || s.n == 0) {
+		put(pb, "<p>");
+		put_escaped(pb, w->no_slots);
+		put(pb, "</p>");
+		return;
+	}
+	for (size_t i = 0; i < s.n && i < OFFER_MAX; i++) {
+		char start[CAL_INSTANT_TEXT];
+		cal_instant_format(s.slots[i].start, start);
+		/* The start goes in the action's query: the form has no body. */
+		put(pb, "<form method=\"post\" style=\"display:inline\" action=\"/appointments/manage/");
+		put_escaped(pb, token);
+		put(pb, "/reschedule?start=");
+		put_escaped(pb, start);
+		put(pb, "\"><button type=\"submit\" style=\"margin:.2em\">");
+		put_escaped(pb, appointment_when(req->app, req->arena, v->lang, v->zone, s.slots[i].start,
+						 s.slots[i].end));
+		put(pb, "</button></form>");
+	}
+}
+
+static int page(struct request *req, struct response *res, int status,
+		const struct appointment_booking_view *v, const char *token, const char *message)
+{
+	const struct words *w = v && v->lang && strcmp(v->lang, "en") == 0 ? &en : &es;
+	struct page_buf pb = { .sb = STRBUF_INIT(PAGE_MAX) };
+	put(&pb, "<!doctype html><html lang=\"");
+	put(&pb, w == &en ? "en" : "es");
+	put(&pb, "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">"
+		 "<meta name=\"robots\" content=\"noindex\"><meta name=\"referrer\" content=\"no-referrer\"><title>");
+	put_escaped(&pb, w->title);
+	put(&pb, "</title></head><body style=\"font-family:sans-serif;max-width:36em;margin:2em auto\"><h1>");
+	put_escaped(&pb, v ? v->type->name : w->title);
+	put(&pb, "</h1>");
+	if (message) {
+		put(&pb, "<p id=\"message\"><strong>");
+		put_escaped(&pb, message);
+		put(&pb, "</strong></p>");
+	}
+	if (v) {
+		put(&pb, "<p id=\"status\">");
+		put_escaped(&pb, v->booking->cancelled ? w->status_cancelled : w->status_confirmed);
+		put(&pb, "</p><p>");
+		put_escaped(&pb, w->when);
+		put(&pb, ": <span id=\"when\">");
+		put_escaped(&pb, v->when);
+		put(&pb, "</span><br>");
+		put_escaped(&pb, w->with);
+		put(&pb, ": ");
+		put_escaped(&pb, v->assignee_name);
+		if (v->type->location) {
+			put(&pb, "<br>");
+			put_escaped(&pb, v->type->location);
+		}
+		put(&pb, "</p>");
+		if (!v->booking->cancelled && !v->can_cancel && !v->can_reschedule) {
+			put(&pb, "<p>");
+			put_escaped(&pb, w->too_late);
+			put(&pb, "</p>");
+		}
+		if (v->can_cancel) {
+			put(&pb, "<form method=\"post\" action=\"/appointments/manage/");
+			put_escaped(&pb, token);
+			put(&pb, "/cancel\"><button type=\"submit\">");
+			put_escaped(&pb, w->cancel);
+			put(&pb, "</button></form>");
+		}
+		if (v->can_reschedule)
+			put_offers(req, &pb, w, v, token);
+	}
+	put(&pb, "</body></html>\n");
+	if (pb.err) {
+		strbuf_release(&pb.sb);
+		return pb.err;
+	}
+	res->text = arena_strndup(req->arena, strbuf_str(&pb.sb), pb.sb.len);
+	res->text_len = pb.sb.len;
+	strbuf_release(&pb.sb);
+	res->content_type = "text/html; charset=utf-8";
+	res->cache_control = "no-store";
+	res->status = status;
+	return res->text ? 0 : CAL_E_NOMEM;
+}
+
+bool appointment_page_wanted(const struct request *req)
+{
+	const char *accept = req->header(req, "Accept");
+	return accept && strstr(accept, "text/html");
+}
+
+/* The booking as it is now, with `message` on top, or an error page. */
+static int show_after(struct request *req, struct response *res, const char *token, int r,
+		      const char *message_ok, const char *message_err)
+{
+	struct appointment_booking_view v;
+	struct cal_error ignored = { 0 };
+	int shown = appointment_booking_show(req->app, req->arena, token, &ignored, &v);
+	if (shown == CAL_E_NOT_FOUND)
+		return page(req, res, 404, NULL, token, es.invalid);
+	if (shown < 0)
+		return shown;
+	const struct words *w = v.lang && strcmp(v.lang, "en") == 0 ? &en : &es;
+	if (r == 0)
+		return page(req, res, 200, &v, token, message_ok);
+	if (r == CAL_E_SLOT_TAKEN)
+		return page(req, res, 409, &v, token, w->taken);
+	int status = cal_error_status(r);
+	if (status >= 500)
+		return r;
+	return page(req, res, status, &v, token, req->err->detail ? req->err->detail : message_err);
+}
+
+int api_appointment_page(struct request *req, struct response *res)
+{
+	return show_after(req, res, req->params[0], 0, NULL, NULL);
+}
+
+int api_appointment_page_cancel(struct request *req, struct response *res)
+{
+	struct appointment_booking_view v;
+	int r = appointment_booking_cancel(req->app, req->arena, req->params[0], req->err, &v);
+	if (r == CAL_E_NOT_FOUND)
+		return page(req, res, 404, NULL, req->params[0], es.invalid);
+	const struct words *w = r == 0 && v.lang && strcmp(v.lang, "en") == 0 ? &en : &es;
+	return show_after(req, res, req->params[0], r, w->cancelled, NULL);
+}
+
+int api_appointment_page_reschedule(struct request *req, struct response *res)
+{
+	struct appointment_booking_view v;
+	int r = appointment_booking_reschedule(req->app, req->arena, req->params[0],
+					       req->query(req, "start"), req->err, &v);
+	if (r == CAL_E_NOT_FOUND)
+		return page(req, res, 404, NULL, req->params[0], es.invalid);
+	const struct words *w = r == 0 && v.lang && strcmp(v.lang, "en") == 0 ? &en : &es;
+	/* A bad start names the field; the page says it in words. */
+	if (r == CAL_E_INVALID && req->err->n_fields)
+		req->err->detail = req->err->fields[0].detail;
+	return show_after(req, res, req->params[0], r, w->rescheduled, NULL);
+}
