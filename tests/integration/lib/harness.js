@@ -427,7 +427,8 @@ export class Server {
   /**
    * One HTTP request. opts: token, body (JSON-encoded), raw (string/Buffer sent
    * as is), contentType (null = no Content-Type), chunked (no Content-Length),
-   * headers, timeoutMs.
+   * headers, timeoutMs, agent (an http.Agent, or false for a connection of its
+   * own; default the server's keep-alive agent of 16 sockets).
    * Resolves to {status, headers, text, json, req}.
    */
   api(method, p, opts = {}) {
@@ -447,7 +448,7 @@ export class Server {
     const reqInfo = { method, path: p, body: raw !== undefined ? truncate(payload.toString('utf8'), 600) : body !== undefined ? JSON.stringify(body) : undefined };
     return new Promise((resolve, reject) => {
       let gotResponse = false;
-      const req = http.request(`${this.base}${p}`, { method, headers: h, agent: this.agent, timeout: timeoutMs }, (res) => {
+      const req = http.request(`${this.base}${p}`, { method, headers: h, agent: opts.agent ?? this.agent, timeout: timeoutMs }, (res) => {
         gotResponse = true;
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
