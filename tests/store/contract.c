@@ -1610,3 +1610,828 @@ Test(store, alarms_due_in_trigger_order_and_advance)
 		cr_assert_str_neq(due[i].event_id.s, e->id.s);
 	commit(f);
 }
+
+/* ------------------------------------------------- appointments
+ * Types, bookings, busy time and leads. Every test books its own users, so
+ * the no-overlap rule (per assignee) never sees another test's rows. */
+
+static void avail_add(struct cal_availability *av, int day, int from, int to)
+{
+	struct cal_error err = {0};
+	cr_assert_eq(cal_availability_add(av, day, from, to, "availability", &err), 0);
+}
+
+/* A type of w's company with every field set, assigned to c, a, b in that
+ * order (not the order of their ids nor of their insertion). */
+static struct cal_appointment_type *new_type(struct fixture *f, const struct people *w,
+					     const char *name)
+{
+	struct cal_appointment_type *t = arena_calloc(f->arena, 1, sizeof *t);
+	cr_assert(t);
+	cal_uuid_new(&t->id);
+	t->company_id = w->co.id;
+	t->name = name;
+	t->description = "Primera visita: «diagnóstico» \"completo\" — 東京";
+	t->location = "Sala 3, 2º piso";
+	t->slug = random_tag(f, "consulta-");
+	t->timezone = "Europe/Madrid";
+	t->duration_minutes = 45;
+	t->slot_interval_minutes = 15;
+	t->buffer_before_minutes = 10;
+	t->buffer_after_minutes = 5;
+	t->schedule_range_days = 60;
+	t->min_booking_hours = 12;
+	t->cancel_hours_before = 48;
+	t->reminder_hours_before = 2;
+	t->max_bookings_per_day = 3;
+	avail_add(&t->availability, 0, 14 * 60, 18 * 60);
+	avail_add(&t->availability, 0, 9 * 60, 12 * 60);
+	avail_add(&t->availability, 2, 0, CAL_DAY_MINUTES);
+	avail_add(&t->availability, 6, 10 * 60 + 30, 11 * 60);
+	t->assignment = CAL_ASSIGN_CHOICE;
+	t->allow_reschedule = false;
+	t->allow_cancel = true;
+	t->confirmation_email = false;
+	t->reminder_email = true;
+	t->create_opportunity = true;
+	t->is_published = true;
+	t->active = true;
+	t->assignee_ids = arena_calloc(f->arena, 3, sizeof *t->assignee_ids);
+	cr_assert(t->assignee_ids);
+	t->assignee_ids[0] = w->c.id;
+	t->assignee_ids[1] = w->a.id;
+	t->assignee_ids[2] = w->b.id;
+	t->n_assignees = 3;
+	t->created_at = T0 - 2 * DAY;
+	t->updated_at = T0 - DAY;
+	t->version = 1;
+	return t;
+}
+
+static void put_type(struct fixture *f, const struct cal_appointment_type *t)
+{
+	begin(f);
+	assert_err(store_appointment_type_insert(f->conn, t), 0);
+	commit(f);
+}
+
+static struct cal_appointment_type get_type(struct fixture *f, const char *id)
+{
+	struct cal_appointment_type t;
+	begin(f);
+	assert_err(store_appointment_type_get(f->conn, f->arena, id, &t), 0);
+	commit(f);
+	return t;
+}
+
+static void assert_type_eq(const struct cal_appointment_type *got,
+			   const struct cal_appointment_type *want)
+{
+	cr_assert_str_eq(got->id.s, want->id.s);
+	cr_assert_str_eq(got->company_id.s, want->company_id.s);
+	assert_opt_str("name", got->name, want->name);
+	assert_opt_str("description", got->description, want->description);
+	assert_opt_str("location", got->location, want->location);
+	assert_opt_str("slug", got->slug, want->slug);
+	assert_opt_str("timezone", got->timezone, want->timezone);
+	cr_assert_eq(got->duration_minutes, want->duration_minutes, "duration");
+	cr_assert_eq(got->slot_interval_minutes, want->slot_interval_minutes, "slot interval");
+	cr_assert_eq(got->buffer_before_minutes, want->buffer_before_minutes, "buffer before");
+	cr_assert_eq(got->buffer_after_minutes, want->buffer_after_minutes, "buffer after");
+	cr_assert_eq(got->schedule_range_days, want->schedule_range_days, "schedule range");
+	cr_assert_eq(got->min_booking_hours, want->min_booking_hours, "min booking hours");
+	cr_assert_eq(got->cancel_hours_before, want->cancel_hours_before, "cancel hours");
+	cr_assert_eq(got->reminder_hours_before, want->reminder_hours_before, "reminder hours");
+	cr_assert_eq(got->max_bookings_per_day, want->max_bookings_per_day, "max per day");
+	for (int d = 0; d < CAL_WEEK_DAYS; d++) {
+		cr_assert_eq(got->availability.n[d], want->availability.n[d], "day %d: range count",
+			     d);
+		for (int i = 0; i < want->availability.n[d]; i++) {
+			cr_assert_eq(got->availability.ranges[d][i].from,
+				     want->availability.ranges[d][i].from, "day %d range %d from",
+				     d, i);
+			cr_assert_eq(got->availability.ranges[d][i].to,
+				     want->availability.ranges[d][i].to, "day %d range %d to", d,
+				     i);
+		}
+	}
+	cr_assert_eq(got->assignment, want->assignment, "assignment");
+	cr_assert_eq(got->allow_reschedule, want->allow_reschedule, "allow_reschedule");
+	cr_assert_eq(got->allow_cancel, want->allow_cancel, "allow_cancel");
+	cr_assert_eq(got->confirmation_email, want->confirmation_email, "confirmation_email");
+	cr_assert_eq(got->reminder_email, want->reminder_email, "reminder_email");
+	cr_assert_eq(got->create_opportunity, want->create_opportunity, "create_opportunity");
+	cr_assert_eq(got->is_published, want->is_published, "is_published");
+	cr_assert_eq(got->active, want->active, "active");
+	cr_assert_eq(got->n_assignees, want->n_assignees, "assignee count");
+	for (size_t i = 0; i < want->n_assignees; i++)
+		cr_assert_str_eq(got->assignee_ids[i].s, want->assignee_ids[i].s,
+				 "assignee %zu out of order", i);
+	cr_assert_eq(got->created_at, want->created_at, "created_at");
+	cr_assert_eq(got->updated_at, want->updated_at, "updated_at");
+	cr_assert_eq(got->version, want->version, "version");
+}
+
+Test(store, appointment_type_round_trip)
+{
+	FIXTURE;
+	struct people w;
+	seed_people(f, &w);
+	struct cal_appointment_type *full = new_type(f, &w, "Consulta «inicial» 東京");
+	put_type(f, full);
+	assert_type_eq((struct cal_appointment_type[]){get_type(f, full->id.s)}, full);
+
+	/* The nullable fields absent, no availability, one assignee, the
+	 * other booleans. */
+	struct cal_appointment_type *bare = new_type(f, &w, "Bare");
+	cal_uuid_new(&bare->id);
+	bare->description = bare->location = bare->slug = NULL;
+	bare->slot_interval_minutes = 0;
+	bare->max_bookings_per_day = 0;
+	bare->buffer_before_minutes = bare->buffer_after_minutes = 0;
+	bare->min_booking_hours = bare->cancel_hours_before = bare->reminder_hours_before = 0;
+	bare->availability = (struct cal_availability){0};
+	bare->assignment = CAL_ASSIGN_AUTO;
+	bare->allow_reschedule = true;
+	bare->allow_cancel = false;
+	bare->confirmation_email = true;
+	bare->reminder_email = false;
+	bare->create_opportunity = false;
+	bare->is_published = false;
+	bare->active = false;
+	bare->assignee_ids = &full->assignee_ids[2];
+	bare->n_assignees = 1;
+	put_type(f, bare);
+	assert_type_eq((struct cal_appointment_type[]){get_type(f, bare->id.s)}, bare);
+
+	struct cal_appointment_type got = {.name = "untouched"};
+	cal_uuid unknown;
+	cal_uuid_new(&unknown);
+	begin(f);
+	assert_err(store_appointment_type_get(f->conn, f->arena, unknown.s, &got), CAL_E_NOT_FOUND);
+	assert_err(store_appointment_type_get(f->conn, f->arena, "1' OR '1'='1", &got),
+		   CAL_E_NOT_FOUND);
+	cr_assert_str_eq(got.name, "untouched", "an output set on failure");
+	assert_err(store_appointment_type_insert(f->conn, full), CAL_E_EXISTS);
+	store_rollback(f->conn);
+}
+
+Test(store, appointment_type_update_checks_the_version)
+{
+	FIXTURE;
+	struct people w;
+	seed_people(f, &w);
+	struct cal_appointment_type *t = new_type(f, &w, "Consulta");
+	put_type(f, t);
+
+	/* Every field changed; b first, c dropped, a kept. */
+	struct cal_appointment_type next = *t;
+	next.name = "Consulta de seguimiento";
+	next.description = NULL;
+	next.location = "En línea";
+	next.slug = random_tag(f, "seguimiento-");
+	next.timezone = "America/Mexico_City";
+	next.duration_minutes = 60;
+	next.slot_interval_minutes = 0;
+	next.buffer_before_minutes = 0;
+	next.buffer_after_minutes = 30;
+	next.schedule_range_days = 7;
+	next.min_booking_hours = 1;
+	next.cancel_hours_before = 2;
+	next.reminder_hours_before = 24;
+	next.max_bookings_per_day = 0;
+	next.availability = (struct cal_availability){0};
+	avail_add(&next.availability, 4, 8 * 60, 9 * 60);
+	next.assignment = CAL_ASSIGN_AUTO;
+	next.allow_reschedule = true;
+	next.allow_cancel = false;
+	next.confirmation_email = true;
+	next.reminder_email = false;
+	next.create_opportunity = false;
+	next.is_published = false;
+	next.active = false;
+	next.assignee_ids = arena_calloc(f->arena, 2, sizeof *next.assignee_ids);
+	next.assignee_ids[0] = w.b.id;
+	next.assignee_ids[1] = w.a.id;
+	next.n_assignees = 2;
+	next.updated_at = T0;
+	next.version = 2;
+	begin(f);
+	assert_err(store_appointment_type_update(f->conn, &next, 1), 0);
+	commit(f);
+	assert_type_eq((struct cal_appointment_type[]){get_type(f, t->id.s)}, &next);
+
+	struct cal_appointment_type stale = *t;
+	stale.version = 3;
+	stale.name = "Lost update";
+	begin(f);
+	assert_err(store_appointment_type_update(f->conn, &stale, 1), CAL_E_PRECONDITION);
+	store_rollback(f->conn);
+	assert_type_eq((struct cal_appointment_type[]){get_type(f, t->id.s)}, &next);
+
+	struct cal_appointment_type ghost = next;
+	cal_uuid_new(&ghost.id);
+	begin(f);
+	assert_err(store_appointment_type_update(f->conn, &ghost, 2), CAL_E_NOT_FOUND);
+	store_rollback(f->conn);
+}
+
+Test(store, appointment_type_slug_is_unique_per_company)
+{
+	FIXTURE;
+	struct people w, other;
+	seed_people(f, &w);
+	seed_people(f, &other);
+	struct cal_appointment_type *t = new_type(f, &w, "Consulta");
+	put_type(f, t);
+
+	struct cal_appointment_type *same = new_type(f, &w, "Otra");
+	same->slug = t->slug;
+	begin(f);
+	assert_err(store_appointment_type_insert(f->conn, same), CAL_E_EXISTS);
+	store_rollback(f->conn);
+
+	/* The same slug in another company; several types without one. */
+	struct cal_appointment_type *foreign = new_type(f, &other, "Consulta");
+	foreign->slug = t->slug;
+	struct cal_appointment_type *u1 = new_type(f, &w, "Sin slug 1"),
+				    *u2 = new_type(f, &w, "Sin slug 2");
+	u1->slug = u2->slug = NULL;
+	put_type(f, foreign);
+	put_type(f, u1);
+	put_type(f, u2);
+
+	/* Taking the slug by an update. */
+	struct cal_appointment_type next = *u1;
+	next.slug = t->slug;
+	next.version = 2;
+	begin(f);
+	assert_err(store_appointment_type_update(f->conn, &next, 1), CAL_E_EXISTS);
+	store_rollback(f->conn);
+	assert_type_eq((struct cal_appointment_type[]){get_type(f, u1->id.s)}, u1);
+}
+
+static const char *type_names(struct fixture *f, const struct cal_appointment_type *items, size_t n)
+{
+	const char *out = "";
+	for (size_t i = 0; i < n; i++)
+		out = arena_printf(f->arena, "%s%s%s", out, i ? "," : "", items[i].name);
+	return out;
+}
+
+Test(store, appointment_types_list)
+{
+	FIXTURE;
+	struct people w, other;
+	seed_people(f, &w);
+	seed_people(f, &other);
+	struct cal_appointment_type *carla = new_type(f, &w, "Carla");
+	struct cal_appointment_type *ana = new_type(f, &w, "Ana");
+	struct cal_appointment_type *bruno = new_type(f, &w, "Bruno");
+	bruno->is_published = false;
+	bruno->n_assignees = 1;
+	struct cal_appointment_type *gone = new_type(f, &w, "Abel");
+	gone->active = false;
+	struct cal_appointment_type *foreign = new_type(f, &other, "Aaron");
+	const struct cal_appointment_type *all[] = {carla, ana, bruno, gone, foreign};
+	for (size_t i = 0; i < CAL_ARRAY_SIZE(all); i++)
+		put_type(f, all[i]);
+
+	struct cal_appointment_type *items;
+	size_t n;
+	begin(f);
+	assert_err(store_appointment_types_list(f->conn, f->arena, w.co.id.s, false, &items, &n),
+		   0);
+	cr_assert_str_eq(type_names(f, items, n), "Ana,Bruno,Carla");
+	assert_type_eq(&items[0], ana);
+	assert_type_eq(&items[1], bruno);
+	assert_type_eq(&items[2], carla);
+	assert_err(store_appointment_types_list(f->conn, f->arena, w.co.id.s, true, &items, &n), 0);
+	cr_assert_str_eq(type_names(f, items, n), "Ana,Carla");
+	assert_err(store_appointment_types_list(f->conn, f->arena, other.co.id.s, true, &items, &n),
+		   0);
+	cr_assert_str_eq(type_names(f, items, n), "Aaron");
+	assert_err(store_appointment_types_list(f->conn, f->arena, "not-a-uuid", false, &items, &n),
+		   0);
+	cr_assert_eq(n, 0);
+	commit(f);
+
+	/* The inactive one is still read by id: its bookings name it. */
+	assert_type_eq((struct cal_appointment_type[]){get_type(f, gone->id.s)}, gone);
+}
+
+/* A confirmed booking of `t` by `who` for [start, end). */
+static struct cal_booking *new_booking(struct fixture *f, const struct cal_appointment_type *t,
+				       const struct cal_user *who, int64_t start, int64_t end)
+{
+	struct cal_booking *b = arena_calloc(f->arena, 1, sizeof *b);
+	cr_assert(b);
+	cal_uuid_new(&b->id);
+	b->type_id = t->id;
+	b->company_id = t->company_id;
+	b->assignee_id = who->id;
+	b->start = start;
+	b->end = end;
+	b->customer_name = "Ana O'Neil";
+	b->customer_email = "ana@example.com";
+	b->customer_lang = "es";
+	b->manage_token_hash = random_tag(f, "hash-");
+	b->created_at = b->updated_at = T0 - DAY;
+	return b;
+}
+
+static int try_booking_insert(struct fixture *f, const struct cal_booking *b)
+{
+	begin(f);
+	int r = store_booking_insert(f->conn, b);
+	if (r == 0)
+		commit(f);
+	else
+		store_rollback(f->conn);
+	return r;
+}
+
+static int try_booking_update(struct fixture *f, const struct cal_booking *b)
+{
+	begin(f);
+	int r = store_booking_update(f->conn, b);
+	if (r == 0)
+		commit(f);
+	else
+		store_rollback(f->conn);
+	return r;
+}
+
+static void assert_booking_eq(const struct cal_booking *got, const struct cal_booking *want)
+{
+	cr_assert_str_eq(got->id.s, want->id.s);
+	cr_assert_str_eq(got->type_id.s, want->type_id.s);
+	cr_assert_str_eq(got->company_id.s, want->company_id.s);
+	cr_assert_str_eq(got->assignee_id.s, want->assignee_id.s);
+	cr_assert_str_eq(got->event_id.s, want->event_id.s, "event_id");
+	cr_assert_str_eq(got->lead_id.s, want->lead_id.s, "lead_id");
+	cr_assert_eq(got->start, want->start, "start");
+	cr_assert_eq(got->end, want->end, "end");
+	assert_opt_str("customer_name", got->customer_name, want->customer_name);
+	assert_opt_str("customer_email", got->customer_email, want->customer_email);
+	assert_opt_str("customer_phone", got->customer_phone, want->customer_phone);
+	assert_opt_str("notes", got->notes, want->notes);
+	assert_opt_str("customer_lang", got->customer_lang, want->customer_lang);
+	assert_opt_str("customer_timezone", got->customer_timezone, want->customer_timezone);
+	cr_assert_eq(got->cancelled, want->cancelled, "cancelled");
+	assert_opt_str("manage_token_hash", got->manage_token_hash, want->manage_token_hash);
+	assert_opt_str("idempotency_key", got->idempotency_key, want->idempotency_key);
+	assert_opt_str("request_hash", got->request_hash, want->request_hash);
+	cr_assert_eq(got->created_at, want->created_at, "created_at");
+	cr_assert_eq(got->updated_at, want->updated_at, "updated_at");
+}
+
+static struct cal_booking get_booking(struct fixture *f, enum store_booking_key by,
+				      const struct cal_booking *b)
+{
+	struct cal_booking got;
+	begin(f);
+	if (by == STORE_BOOKING_BY_TOKEN)
+		assert_err(store_booking_by_token(f->conn, f->arena, b->manage_token_hash, &got),
+			   0);
+	else if (by == STORE_BOOKING_BY_KEY)
+		assert_err(
+		    store_booking_by_key(f->conn, f->arena, b->type_id.s, b->idempotency_key, &got),
+		    0);
+	else
+		assert_err(store_booking_by_id(f->conn, f->arena, b->id.s, &got), 0);
+	commit(f);
+	return got;
+}
+
+static struct cal_lead new_lead(const struct cal_company *co)
+{
+	struct cal_lead l = {.company_id = co->id,
+			     .name = "Consulta — Ana O'Neil",
+			     .source = "appointment",
+			     .created_at = T0 - DAY};
+	cal_uuid_new(&l.id);
+	return l;
+}
+
+Test(store, leads)
+{
+	FIXTURE;
+	struct people w;
+	seed_people(f, &w);
+	struct cal_event *e = new_event(f, &w.a, T0, T0 + HOUR);
+	put_event(f, e);
+	struct cal_lead full = new_lead(&w.co), bare = new_lead(&w.co);
+	full.contact_name = "Ana O'Neil";
+	full.email = "ana@example.com";
+	full.phone = "+525512345678";
+	full.event_id = e->id;
+	begin(f);
+	assert_err(store_lead_insert(f->conn, &full), 0);
+	assert_err(store_lead_insert(f->conn, &bare), 0);
+	commit(f);
+
+	/* A booking names its lead; deleting the event leaves the lead. */
+	struct cal_appointment_type *t = new_type(f, &w, "Consulta");
+	put_type(f, t);
+	struct cal_booking *b = new_booking(f, t, &w.a, T0, T0 + HOUR);
+	b->lead_id = full.id;
+	b->event_id = e->id;
+	assert_err(try_booking_insert(f, b), 0);
+	begin(f);
+	assert_err(store_event_delete(f->conn, e->id.s, 1), 0);
+	commit(f);
+	struct cal_booking got = get_booking(f, STORE_BOOKING_BY_ID, b);
+	cr_assert_str_eq(got.lead_id.s, full.id.s);
+	cr_assert_str_eq(got.event_id.s, "", "the event is gone");
+
+	begin(f);
+	assert_err(store_lead_insert(f->conn, &bare), CAL_E_EXISTS);
+	store_rollback(f->conn);
+}
+
+Test(store, booking_round_trip)
+{
+	FIXTURE;
+	struct people w;
+	seed_people(f, &w);
+	struct cal_appointment_type *t = new_type(f, &w, "Consulta");
+	put_type(f, t);
+	struct cal_event *e = new_event(f, &w.a, T0, T0 + 45 * 60);
+	put_event(f, e);
+	struct cal_lead lead = new_lead(&w.co);
+	begin(f);
+	assert_err(store_lead_insert(f->conn, &lead), 0);
+	commit(f);
+
+	struct cal_booking *full = new_booking(f, t, &w.a, T0, T0 + 45 * 60);
+	full->event_id = e->id;
+	full->lead_id = lead.id;
+	full->customer_name = "Zoë «la clienta» O'Neil 東京";
+	full->customer_phone = "+525512345678";
+	full->notes = long_description(f);
+	full->customer_lang = "en";
+	full->customer_timezone = "Asia/Tokyo";
+	full->idempotency_key = "key \"1\" ✓";
+	full->request_hash = "5d41402abc4b2a76b9719d911017c592";
+	full->created_at = T0 - 3 * DAY;
+	full->updated_at = T0 - 2 * DAY;
+	assert_err(try_booking_insert(f, full), 0);
+	assert_booking_eq((struct cal_booking[]){get_booking(f, STORE_BOOKING_BY_TOKEN, full)},
+			  full);
+	assert_booking_eq((struct cal_booking[]){get_booking(f, STORE_BOOKING_BY_KEY, full)}, full);
+	assert_booking_eq((struct cal_booking[]){get_booking(f, STORE_BOOKING_BY_ID, full)}, full);
+
+	struct cal_booking *bare = new_booking(f, t, &w.b, T0, T0 + 45 * 60);
+	bare->cancelled = true;
+	assert_err(try_booking_insert(f, bare), 0);
+	assert_booking_eq((struct cal_booking[]){get_booking(f, STORE_BOOKING_BY_ID, bare)}, bare);
+	assert_booking_eq((struct cal_booking[]){get_booking(f, STORE_BOOKING_BY_TOKEN, bare)},
+			  bare);
+
+	/* An update writes the assignee, times, event, status and updated_at,
+	 * nothing else. */
+	struct cal_booking next = *full;
+	next.assignee_id = w.c.id;
+	next.start = T0 + DAY;
+	next.end = T0 + DAY + 45 * 60;
+	next.event_id = (cal_uuid){0};
+	next.cancelled = true;
+	next.updated_at = T0;
+	struct cal_booking ignored = next;
+	ignored.customer_name = "Not written";
+	ignored.notes = NULL;
+	assert_err(try_booking_update(f, &ignored), 0);
+	assert_booking_eq((struct cal_booking[]){get_booking(f, STORE_BOOKING_BY_TOKEN, full)},
+			  &next);
+
+	struct cal_booking got = {.customer_name = "untouched"};
+	cal_uuid unknown;
+	cal_uuid_new(&unknown);
+	begin(f);
+	assert_err(store_booking_by_token(f->conn, f->arena, "no-such-hash", &got),
+		   CAL_E_NOT_FOUND);
+	assert_err(store_booking_by_id(f->conn, f->arena, unknown.s, &got), CAL_E_NOT_FOUND);
+	assert_err(store_booking_by_id(f->conn, f->arena, "1' OR '1'='1", &got), CAL_E_NOT_FOUND);
+	assert_err(store_booking_by_key(f->conn, f->arena, t->id.s, "other key", &got),
+		   CAL_E_NOT_FOUND);
+	assert_err(store_booking_by_key(f->conn, f->arena, unknown.s, full->idempotency_key, &got),
+		   CAL_E_NOT_FOUND);
+	assert_err(store_booking_by_key(f->conn, f->arena, t->id.s, NULL, &got), CAL_E_NOT_FOUND);
+	cr_assert_str_eq(got.customer_name, "untouched", "an output set on failure");
+	commit(f);
+
+	struct cal_booking ghost = next;
+	cal_uuid_new(&ghost.id);
+	assert_err(try_booking_update(f, &ghost), CAL_E_NOT_FOUND);
+}
+
+/* The database itself refuses a second confirmed booking of one assignee
+ * at an overlapping time, whatever the service checked before. */
+Test(store, booking_overlap_is_refused_by_the_database)
+{
+	FIXTURE;
+	struct people w;
+	seed_people(f, &w);
+	struct cal_appointment_type *t = new_type(f, &w, "Consulta");
+	struct cal_appointment_type *t2 = new_type(f, &w, "Otra");
+	put_type(f, t);
+	put_type(f, t2);
+	enum { M = 60 };
+
+	struct cal_booking *first = new_booking(f, t, &w.a, T0, T0 + HOUR);
+	assert_err(try_booking_insert(f, first), 0);
+	const int64_t overlapping[][2] = {
+	    {T0 + 30 * M, T0 + 90 * M}, /* across the end */
+	    {T0 - 30 * M, T0 + 1},	/* across the start */
+	    {T0 + 10 * M, T0 + 20 * M}, /* inside */
+	    {T0 - HOUR, T0 + 2 * HOUR}, /* around */
+	    {T0, T0 + HOUR},		/* the same */
+	};
+	for (size_t i = 0; i < CAL_ARRAY_SIZE(overlapping); i++) {
+		struct cal_booking *b =
+		    new_booking(f, i % 2 ? t2 : t, &w.a, overlapping[i][0], overlapping[i][1]);
+		cr_assert_eq(try_booking_insert(f, b), CAL_E_SLOT_TAKEN, "overlap %zu", i);
+	}
+
+	/* Touching, another assignee, a cancelled booking: no conflict. */
+	struct cal_booking *after = new_booking(f, t, &w.a, T0 + HOUR, T0 + 2 * HOUR);
+	struct cal_booking *before = new_booking(f, t2, &w.a, T0 - HOUR, T0);
+	struct cal_booking *other = new_booking(f, t, &w.b, T0, T0 + HOUR);
+	struct cal_booking *cancelled = new_booking(f, t, &w.a, T0 + 15 * M, T0 + 45 * M);
+	cancelled->cancelled = true;
+	assert_err(try_booking_insert(f, after), 0);
+	assert_err(try_booking_insert(f, before), 0);
+	assert_err(try_booking_insert(f, other), 0);
+	assert_err(try_booking_insert(f, cancelled), 0);
+
+	/* Updates: moving one onto another, changing assignee onto another's
+	 * booking, confirming a cancelled one again are refused; moving over
+	 * its own old time is not. */
+	struct cal_booking moved = *after;
+	moved.start = T0 + 30 * M;
+	moved.end = T0 + 90 * M;
+	assert_err(try_booking_update(f, &moved), CAL_E_SLOT_TAKEN);
+	struct cal_booking reassigned = *other;
+	reassigned.assignee_id = w.a.id;
+	assert_err(try_booking_update(f, &reassigned), CAL_E_SLOT_TAKEN);
+	struct cal_booking confirmed = *cancelled;
+	confirmed.cancelled = false;
+	assert_err(try_booking_update(f, &confirmed), CAL_E_SLOT_TAKEN);
+	struct cal_booking later = *after;
+	later.start = T0 + 90 * M;
+	later.end = T0 + 150 * M;
+	assert_err(try_booking_update(f, &later), 0);
+	struct cal_booking same = *other;
+	same.updated_at = T0;
+	assert_err(try_booking_update(f, &same), 0);
+	cr_assert_eq(get_booking(f, STORE_BOOKING_BY_ID, after).start, T0 + 90 * M,
+		     "a refused update changed nothing, a good one did");
+
+	/* Cancelling frees the time: for a new booking and for a move. */
+	struct cal_booking freed = *first;
+	freed.cancelled = true;
+	assert_err(try_booking_update(f, &freed), 0);
+	struct cal_booking *again = new_booking(f, t2, &w.a, T0 + 30 * M, T0 + 90 * M);
+	assert_err(try_booking_insert(f, again), 0);
+	struct cal_booking *late = new_booking(f, t, &w.a, T0 + 4 * HOUR, T0 + 5 * HOUR);
+	assert_err(try_booking_insert(f, late), 0);
+	struct cal_booking undone = *again;
+	undone.cancelled = true;
+	assert_err(try_booking_update(f, &undone), 0);
+	struct cal_booking onto = *late;
+	onto.start = T0;
+	onto.end = T0 + HOUR;
+	assert_err(try_booking_update(f, &onto), 0);
+}
+
+Test(store, booking_idempotency_key_is_unique_per_type)
+{
+	FIXTURE;
+	struct people w;
+	seed_people(f, &w);
+	struct cal_appointment_type *t = new_type(f, &w, "Consulta");
+	struct cal_appointment_type *t2 = new_type(f, &w, "Otra");
+	put_type(f, t);
+	put_type(f, t2);
+	struct cal_booking *b = new_booking(f, t, &w.a, T0, T0 + HOUR);
+	b->idempotency_key = "retry-me";
+	assert_err(try_booking_insert(f, b), 0);
+
+	/* Another time and assignee, or the very same request again: EXISTS,
+	 * and the transaction stays usable. */
+	struct cal_booking *elsewhere = new_booking(f, t, &w.b, T0 + DAY, T0 + DAY + HOUR);
+	elsewhere->idempotency_key = b->idempotency_key;
+	struct cal_booking *retry = new_booking(f, t, &w.a, T0, T0 + HOUR);
+	retry->idempotency_key = b->idempotency_key;
+	struct cal_booking got;
+	begin(f);
+	assert_err(store_booking_insert(f->conn, elsewhere), CAL_E_EXISTS);
+	assert_err(store_booking_by_key(f->conn, f->arena, t->id.s, "retry-me", &got), 0);
+	cr_assert_str_eq(got.id.s, b->id.s);
+	commit(f);
+	assert_err(try_booking_insert(f, retry), CAL_E_EXISTS);
+
+	/* The key is per type; no key is no key. */
+	struct cal_booking *other_type = new_booking(f, t2, &w.b, T0, T0 + HOUR);
+	other_type->idempotency_key = b->idempotency_key;
+	assert_err(try_booking_insert(f, other_type), 0);
+	struct cal_booking *n1 = new_booking(f, t, &w.c, T0, T0 + HOUR);
+	struct cal_booking *n2 = new_booking(f, t, &w.c, T0 + HOUR, T0 + 2 * HOUR);
+	assert_err(try_booking_insert(f, n1), 0);
+	assert_err(try_booking_insert(f, n2), 0);
+	assert_booking_eq((struct cal_booking[]){get_booking(f, STORE_BOOKING_BY_KEY, other_type)},
+			  other_type);
+}
+
+static size_t count_booked(const struct store_booked *items, size_t n, size_t user, int64_t start,
+			   const struct cal_appointment_type *t)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += items[i].user == user && items[i].start == start &&
+		     strcmp(items[i].type_id.s, t->id.s) == 0;
+	return k;
+}
+
+Test(store, bookings_of_users_in_a_window)
+{
+	FIXTURE;
+	struct people w;
+	seed_people(f, &w);
+	struct cal_appointment_type *t = new_type(f, &w, "Consulta");
+	struct cal_appointment_type *t2 = new_type(f, &w, "Otra");
+	put_type(f, t);
+	put_type(f, t2);
+	struct cal_booking *in_a = new_booking(f, t, &w.a, T0 + HOUR, T0 + 2 * HOUR);
+	struct cal_booking *in_b = new_booking(f, t2, &w.b, T0, T0 + HOUR);
+	struct cal_booking *cancelled = new_booking(f, t, &w.a, T0 + 3 * HOUR, T0 + 4 * HOUR);
+	cancelled->cancelled = true;
+	struct cal_booking *at_end = new_booking(f, t, &w.a, T0 + DAY, T0 + DAY + HOUR);
+	struct cal_booking *ends_in = new_booking(f, t, &w.a, T0 - HOUR, T0 + 30 * 60);
+	struct cal_booking *not_asked = new_booking(f, t, &w.c, T0, T0 + HOUR);
+	struct cal_booking *all[] = {in_a, in_b, cancelled, at_end, ends_in, not_asked};
+	for (size_t i = 0; i < CAL_ARRAY_SIZE(all); i++)
+		assert_err(try_booking_insert(f, all[i]), 0);
+
+	const char *users[] = {w.b.id.s, w.a.id.s};
+	struct store_booked *items;
+	size_t n;
+	begin(f);
+	assert_err(store_bookings_of(f->conn, f->arena, users, 2, T0, T0 + DAY, &items, &n), 0);
+	commit(f);
+	cr_assert_eq(n, 2, "confirmed bookings beginning in the window: %zu", n);
+	cr_assert_eq(count_booked(items, n, 1, in_a->start, t), 1, "a's, user index 1");
+	cr_assert_eq(count_booked(items, n, 0, in_b->start, t2), 1, "b's, user index 0");
+	for (size_t i = 0; i < n; i++)
+		cr_assert_eq(items[i].end, items[i].start + HOUR);
+
+	begin(f);
+	assert_err(
+	    store_bookings_of(f->conn, f->arena, users + 1, 1, T0 - DAY, T0 + 2 * DAY, &items, &n),
+	    0);
+	commit(f);
+	cr_assert_eq(n, 3);
+	cr_assert_eq(count_booked(items, n, 0, ends_in->start, t), 1);
+	cr_assert_eq(count_booked(items, n, 0, at_end->start, t), 1);
+	cr_assert_eq(count_booked(items, n, 0, in_a->start, t), 1);
+}
+
+static size_t count_spans(const struct store_busy *b, size_t user, const struct cal_event *e)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < b->n_spans; i++)
+		k += b->spans[i].user == user && strcmp(b->spans[i].event_id.s, e->id.s) == 0;
+	return k;
+}
+
+static size_t count_spans_of(const struct store_busy *b, const struct cal_event *e)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < b->n_spans; i++)
+		k += strcmp(b->spans[i].event_id.s, e->id.s) == 0;
+	return k;
+}
+
+Test(store, busy_of_users)
+{
+	FIXTURE;
+	struct people w, other;
+	seed_people(f, &w);
+	seed_people(f, &other);
+	/* a's own meeting, and one shared with b; b's meeting that a
+	 * declined; a's free time; a's meeting outside the window; another
+	 * company's meeting a attends. */
+	struct cal_event *own = new_event(f, &w.a, T0, T0 + HOUR);
+	struct cal_event *shared = new_event(f, &w.a, T0 + 2 * HOUR, T0 + 3 * HOUR);
+	attend(f, shared, &w.b);
+	shared->show_as = CAL_SHOW_TENTATIVE;
+	struct cal_event *declined = new_event(f, &w.b, T0 + 4 * HOUR, T0 + 5 * HOUR);
+	attend(f, declined, &w.a);
+	declined->attendees[1].state = CAL_PARTSTAT_DECLINED;
+	struct cal_event *free_time = new_event(f, &w.a, T0 + 6 * HOUR, T0 + 7 * HOUR);
+	free_time->show_as = CAL_SHOW_FREE;
+	struct cal_event *outside = new_event(f, &w.a, T0 + 20 * DAY, T0 + 20 * DAY + HOUR);
+	struct cal_event *foreign = new_event(f, &other.a, T0, T0 + HOUR);
+	attend(f, foreign, &w.a);
+
+	/* a's daily series with one occurrence moved (its exception comes as
+	 * a span, its original start as a skip) and one removed (EXDATE). */
+	struct cal_event *series = new_event(f, &w.a, T0 + DAY, T0 + DAY + HOUR);
+	static int64_t exdates[] = {T0 + 3 * DAY};
+	static const struct cal_recurrence_config cfg = {
+	    .rrule_type = CAL_RRULE_DAILY, .interval = 1, .end_type = CAL_END_COUNT, .count = 5};
+	series->recurring = true;
+	series->rrule = "FREQ=DAILY;COUNT=5";
+	series->config = &cfg;
+	series->exdates = exdates;
+	series->n_exdates = 1;
+	series->series_end = T0 + 5 * DAY + HOUR;
+	struct cal_event *moved =
+	    new_event(f, &w.a, T0 + 2 * DAY + 3 * HOUR, T0 + 2 * DAY + 4 * HOUR);
+	moved->master_id = series->id;
+	moved->original_start = T0 + 2 * DAY;
+	struct cal_event *events[] = {own,     shared,	declined, free_time,
+				      outside, foreign, series,	  moved};
+	for (size_t i = 0; i < CAL_ARRAY_SIZE(events); i++)
+		put_event(f, events[i]);
+
+	const char *users[] = {w.b.id.s, w.a.id.s};
+	struct store_busy_query q = {.company_id = w.co.id.s,
+				     .user_ids = users,
+				     .n_user_ids = 2,
+				     .from = T0 - HOUR,
+				     .to = T0 + 10 * DAY,
+				     .series_limit = 10};
+	struct store_busy b;
+	begin(f);
+	assert_err(store_busy(f->conn, f->arena, &q, &b), 0);
+	commit(f);
+
+	cr_assert_eq(count_spans(&b, 1, own), 1, "a's own event");
+	for (size_t i = 0; i < b.n_spans; i++)
+		if (strcmp(b.spans[i].event_id.s, own->id.s) == 0) {
+			cr_assert_eq(b.spans[i].start, own->start);
+			cr_assert_eq(b.spans[i].end, own->end);
+		}
+	cr_assert_eq(count_spans(&b, 0, shared), 1, "a shared event, once for b");
+	cr_assert_eq(count_spans(&b, 1, shared), 1, "and once for a");
+	cr_assert_eq(count_spans(&b, 0, declined), 1, "b organizes it");
+	cr_assert_eq(count_spans(&b, 1, declined), 0, "a declined it");
+	cr_assert_eq(count_spans_of(&b, free_time), 0, "shown free");
+	cr_assert_eq(count_spans_of(&b, outside), 0, "outside the window");
+	cr_assert_eq(count_spans_of(&b, foreign), 0, "another company's");
+	cr_assert_eq(count_spans_of(&b, series), 0, "a series is not a span");
+	cr_assert_eq(count_spans(&b, 1, moved), 1, "an exception is a span");
+	cr_assert_eq(b.n_spans, 5, "spans: %zu", b.n_spans);
+
+	cr_assert_eq(b.n_series, 1);
+	cr_assert_eq(b.series[0].user, 1);
+	cr_assert_str_eq(b.series[0].event.id.s, series->id.s);
+	cr_assert(b.series[0].event.recurring);
+	cr_assert_str_eq(b.series[0].event.rrule, "FREQ=DAILY;COUNT=5");
+	cr_assert_eq(b.series[0].event.start, series->start);
+	cr_assert_eq(b.series[0].event.n_exdates, 1);
+	cr_assert_eq(b.series[0].event.exdates[0], T0 + 3 * DAY);
+	cr_assert_eq(b.n_skips, 1);
+	cr_assert_str_eq(b.skips[0].series_id.s, series->id.s);
+	cr_assert_eq(b.skips[0].original_start, T0 + 2 * DAY);
+
+	/* Only b: a's events are gone, b's index is 0. */
+	q.user_ids = users;
+	q.n_user_ids = 1;
+	begin(f);
+	assert_err(store_busy(f->conn, f->arena, &q, &b), 0);
+	cr_assert_eq(b.n_spans, 2);
+	cr_assert_eq(count_spans(&b, 0, shared) + count_spans(&b, 0, declined), 2);
+	cr_assert_eq(b.n_series, 0);
+	/* More series than the limit is the caller's mistake. */
+	q.user_ids = users + 1;
+	q.series_limit = 0;
+	assert_err(store_busy(f->conn, f->arena, &q, &b), CAL_E_INVALID);
+	store_rollback(f->conn);
+}
+
+Test(store, users_lock_in_a_write_transaction)
+{
+	FIXTURE;
+	struct people w;
+	seed_people(f, &w);
+	const char *ids[] = {w.c.id.s, w.a.id.s, w.b.id.s, w.a.id.s};
+	begin(f);
+	assert_err(store_users_lock(f->conn, ids, CAL_ARRAY_SIZE(ids)), 0);
+	assert_err(store_users_lock(f->conn, ids, 1), 0);
+	/* The rows stay writable by the holder: events naming them. */
+	struct cal_event *e = new_event(f, &w.a, T0, T0 + HOUR);
+	attend(f, e, &w.c);
+	assert_err(store_event_insert(f->conn, e), 0);
+	commit(f);
+
+	/* Another connection may take the locks once they are released. */
+	struct store_conn *c2;
+	cr_assert_eq(store_acquire(f->store, &c2), 0);
+	cr_assert_eq(store_begin(c2, true), 0);
+	assert_err(store_users_lock(c2, ids + 1, 2), 0);
+	cr_assert_eq(store_commit(c2), 0);
+	store_release(c2);
+}

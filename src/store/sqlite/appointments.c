@@ -291,6 +291,19 @@ static int booking_step(struct sqlite_conn *sc, sqlite3_stmt *s)
 	return overlap ? CAL_E_SLOT_TAKEN : sq_map_rc(sc, rc);
 }
 
+/* Whether a booking of b's type already has b's idempotency key. */
+static bool key_taken(struct sqlite_conn *sc, const struct cal_booking *b)
+{
+	sqlite3_stmt *s = NULL;
+	if (!b->idempotency_key || sq_stmt(sc, ST_BOOKING_BY_KEY, &s) < 0)
+		return false;
+	sq_bind_text(s, 1, b->type_id.s);
+	sq_bind_text(s, 2, b->idempotency_key);
+	bool taken = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	return taken;
+}
+
 int sqlite_booking_insert(struct store_conn *c, const struct cal_booking *b)
 {
 	struct sqlite_conn *sc = SQC(c);
@@ -318,7 +331,11 @@ int sqlite_booking_insert(struct store_conn *c, const struct cal_booking *b)
 	sq_bind_text(s, 18, b->customer_timezone);
 	sqlite3_bind_int64(s, 19, b->created_at);
 	sqlite3_bind_int64(s, 20, b->updated_at);
-	return booking_step(sc, s);
+	r = booking_step(sc, s);
+	/* The no-overlap trigger runs before the idempotency index is
+	 * checked, and a request sent again overlaps its own first booking:
+	 * the key answers first, as on PostgreSQL (ON CONFLICT). */
+	return r == CAL_E_SLOT_TAKEN && key_taken(sc, b) ? CAL_E_EXISTS : r;
 }
 
 static void read_booking(struct arena *a, sqlite3_stmt *s, struct cal_booking *b)
