@@ -32,7 +32,8 @@ function forStore(store) {
 
     before(async () => {
       sink = await startSmtpSink();
-      a = await startServer(store, { ...PUBLIC_ENV, SMTP_URL: sink.url, SMTP_TLS: 'off', CALENDARD_PUBLIC_URL: 'http://calendar.example' });
+      // 16 handler threads each (the default is one per core): more bookings in flight at once.
+      a = await startServer(store, { ...PUBLIC_ENV, CALENDARD_THREADS: '16', SMTP_URL: sink.url, SMTP_TLS: 'off', CALENDARD_PUBLIC_URL: 'http://calendar.example' });
       b = await secondProcess(a);
       agents = new Map([a, b].map((s) => [s, new http.Agent({ keepAlive: true, maxSockets: N })]));
       co = await a.company(`Race ${rand(4)}`);
@@ -65,16 +66,16 @@ function forStore(store) {
       }));
     }
 
-    /** Every answer is `okStatus` or 409 slot_taken; resolves to the winners. */
-    function tally(results, okStatus, what) {
+    /** Every answer is `okStatus` or the refusal (409 slot_taken); resolves to the winners. */
+    function tally(results, okStatus, what, [noStatus, noCode] = [409, 'slot_taken']) {
       const counts = {};
       for (const r of results) {
         const k = `${r.res.status}${r.res.json?.code ? ` ${r.res.json.code}` : ''} via ${r.via}`;
         counts[k] = (counts[k] || 0) + 1;
       }
-      const odd = results.filter((r) => r.res.status !== okStatus && !(r.res.status === 409 && r.res.json?.code === 'slot_taken'));
-      assert.equal(odd.length, 0, `${what}: every answer is ${okStatus} or 409 slot_taken; got ${JSON.stringify(counts)}\nfirst odd one (via ${odd[0]?.via}):\n${odd[0] ? describeRes(odd[0].res) : ''}`);
-      for (const r of results.filter((x) => x.res.status === 409)) {
+      const odd = results.filter((r) => r.res.status !== okStatus && !(r.res.status === noStatus && r.res.json?.code === noCode));
+      assert.equal(odd.length, 0, `${what}: every answer is ${okStatus} or ${noStatus} ${noCode}; got ${JSON.stringify(counts)}\nfirst odd one (via ${odd[0]?.via}):\n${odd[0] ? describeRes(odd[0].res) : ''}`);
+      for (const r of results.filter((x) => x.res.status === noStatus)) {
         assert.match(r.res.headers['content-type'] || '', /^application\/problem\+json/, describeRes(r.res));
       }
       return { won: results.filter((r) => r.res.status === okStatus), counts };
@@ -175,6 +176,73 @@ function forStore(store) {
       }
       assert.ok(!(await slotStarts(a, type.id, monday)).includes(isoZ(at('09:30'))), 'the slot is gone');
       await mailsSettle(bodies, won, 'two assignees');
+    });
+
+    test('one Idempotency-Key sent 50 times at once over both processes: one booking, every answer that booking', async (t) => {
+      const gus = await assignee('Gus Idem');
+      const type = await createType(a, admin, typeBody([gus]));
+      const body = bookBody(type, at('11:00'));
+      const key = `race-${rand(12)}`;
+      const results = await burst(Array.from({ length: 50 }, () => body), (s, x, opts) => book(s, x, { headers: { 'Idempotency-Key': key }, ...opts }));
+      const counts = {};
+      for (const r of results) {
+        const k = `${r.res.status}${r.res.json?.code ? ` ${r.res.json.code}` : ''}${r.res.headers['idempotent-replayed'] ? ' replayed' : ''} via ${r.via}`;
+        counts[k] = (counts[k] || 0) + 1;
+      }
+      t.diagnostic(`same key: ${JSON.stringify(counts)}`);
+      const odd = results.filter((r) => r.res.status !== 201);
+      assert.equal(odd.length, 0, `every answer is the booking (201); got ${JSON.stringify(counts)}\n${odd[0] ? describeRes(odd[0].res) : ''}`);
+      assert.equal(new Set(results.map((r) => r.res.json.id)).size, 1, 'one booking id in every answer');
+      assert.equal(results.filter((r) => r.res.headers['idempotent-replayed'] !== 'true').length, 1, 'one first answer, the rest replays');
+      assert.equal((await confirmedOf(gus)).length, 1, 'one booking row');
+      assert.equal((await eventsOf(a, gus, at('11:00'), at('11:30'))).length, 1, 'one event');
+    });
+
+    test('20 cancels of one booking at once over both processes: one 200, the rest 410, one CANCEL mail', async (t) => {
+      const hal = await assignee('Hal Cancel');
+      const type = await createType(a, admin, typeBody([hal], { cancelHoursBefore: 0 }));
+      const created = await book(a, bookBody(type, at('10:00')));
+      assert.equal(created.status, 201, describeRes(created));
+      const bk = created.json;
+      const { won, counts } = tally(await burst(Array.from({ length: 20 }, () => bk),
+        (s, x, opts) => s.api('POST', managePath(x), { body: { action: 'cancel' }, ...opts })), 200, 'cancels', [410, 'gone']);
+      t.diagnostic(`cancels: ${JSON.stringify(counts)}`);
+      assert.equal(won.length, 1, `exactly one cancel wins; ${JSON.stringify(counts)}`);
+      assert.equal((await confirmedOf(hal)).length, 0, 'no confirmed booking left');
+      assert.deepEqual(await eventsOf(a, hal, at('10:00'), at('10:30')), [], 'the event is gone');
+      const cancels = () => sink.messages().filter((m) => to(m) === bk.customerEmail && m.calendar?.parsed?.method === 'CANCEL');
+      await sink.waitFor(() => cancels().length >= 1, 20_000);
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal(cancels().length, 1, 'one iMIP CANCEL to the customer');
+      assert.ok((await slotStarts(a, type.id, monday)).includes(isoZ(at('10:00'))), 'the time is free again');
+    });
+
+    test('cancels and reschedules of one booking at once: one cancel wins, the booking ends cancelled with no event, both times free', async (t) => {
+      const ida = await assignee('Ida Mixed');
+      const type = await createType(a, admin, typeBody([ida], { cancelHoursBefore: 0 }));
+      const created = await book(a, bookBody(type, at('09:00')));
+      assert.equal(created.status, 201, describeRes(created));
+      const bk = created.json;
+      // Even items cancel, odd ones move to 11:00; burst() alternates the processes in pairs of two.
+      const actions = Array.from({ length: 20 }, (_, i) => ((i >> 1) % 2 ? { action: 'reschedule', startDatetime: isoZ(at('11:00')) } : { action: 'cancel' }));
+      const results = await burst(actions, (s, body, opts) => s.api('POST', managePath(bk), { body, ...opts }));
+      const counts = {};
+      for (const r of results) {
+        const k = `${r.item.action} ${r.res.status}${r.res.json?.code ? ` ${r.res.json.code}` : ''}`;
+        counts[k] = (counts[k] || 0) + 1;
+      }
+      t.diagnostic(`cancel/reschedule: ${JSON.stringify(counts)}`);
+      // The end state first (the invariant that matters most), then the answers.
+      const now = await a.api('GET', managePath(bk));
+      const state = `answers ${JSON.stringify(counts)}; the booking ${now.json?.status} at ${now.json?.startDatetime}`;
+      assert.equal(now.json.status, 'cancelled', `the booking ends cancelled: ${state}`);
+      assert.equal((await confirmedOf(ida)).length, 0, `no confirmed row: ${state}`);
+      assert.deepEqual(await eventsOf(a, ida, at('08:00'), at('13:00')), [], `no event left: ${state}`);
+      const free = await slotStarts(a, type.id, monday);
+      assert.ok(free.includes(isoZ(at('09:00'))) && free.includes(isoZ(at('11:00'))), `both times free: ${state}`);
+      const odd = results.filter((r) => !(r.res.status === 200 || (r.res.status === 410 && r.res.json?.code === 'gone')));
+      assert.equal(odd.length, 0, `every answer is 200 or 410 gone; ${state}\n${odd[0] ? describeRes(odd[0].res) : ''}`);
+      assert.equal(results.filter((r) => r.item.action === 'cancel' && r.res.status === 200).length, 1, `one cancel wins; ${state}`);
     });
 
     test('concurrent reschedules of 16 bookings into one free slot: exactly one moves', async (t) => {
