@@ -90,6 +90,15 @@ function forStore(store) {
       return rows;
     }
 
+    /** A new assignee, a type of theirs that may be changed until the start, and one booking at `hhmm`. */
+    async function oneBooking(name, hhmm) {
+      const u = await assignee(name);
+      const type = await createType(a, admin, typeBody([u], { cancelHoursBefore: 0 }));
+      const res = await book(a, bookBody(type, at(hhmm)));
+      assert.equal(res.status, 201, describeRes(res));
+      return { u, type, bk: res.json };
+    }
+
     /** Winners' customers get one confirmation, losers' none. */
     async function mailsSettle(bodies, winners, what) {
       const winMails = new Set(winners.map((w) => w.res.json.customerEmail));
@@ -199,11 +208,7 @@ function forStore(store) {
     });
 
     test('20 cancels of one booking at once over both processes: one 200, the rest 410, one CANCEL mail', async (t) => {
-      const hal = await assignee('Hal Cancel');
-      const type = await createType(a, admin, typeBody([hal], { cancelHoursBefore: 0 }));
-      const created = await book(a, bookBody(type, at('10:00')));
-      assert.equal(created.status, 201, describeRes(created));
-      const bk = created.json;
+      const { u: hal, type, bk } = await oneBooking('Hal Cancel', '10:00');
       const { won, counts } = tally(await burst(Array.from({ length: 20 }, () => bk),
         (s, x, opts) => s.api('POST', managePath(x), { body: { action: 'cancel' }, ...opts })), 200, 'cancels', [410, 'gone']);
       t.diagnostic(`cancels: ${JSON.stringify(counts)}`);
@@ -218,12 +223,8 @@ function forStore(store) {
     });
 
     test('cancels and reschedules of one booking at once: one cancel wins, the booking ends cancelled with no event, both times free', async (t) => {
-      const ida = await assignee('Ida Mixed');
-      const type = await createType(a, admin, typeBody([ida], { cancelHoursBefore: 0 }));
-      const created = await book(a, bookBody(type, at('09:00')));
-      assert.equal(created.status, 201, describeRes(created));
-      const bk = created.json;
-      // Even items cancel, odd ones move to 11:00; burst() alternates the processes in pairs of two.
+      const { u: ida, type, bk } = await oneBooking('Ida Mixed', '09:00');
+      // Pairs of items alternate between a cancel and a move to 11:00, so that each kind reaches both processes.
       const actions = Array.from({ length: 20 }, (_, i) => ((i >> 1) % 2 ? { action: 'reschedule', startDatetime: isoZ(at('11:00')) } : { action: 'cancel' }));
       const results = await burst(actions, (s, body, opts) => s.api('POST', managePath(bk), { body, ...opts }));
       const counts = {};
