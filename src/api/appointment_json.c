@@ -148,6 +148,9 @@ int appointment_type_json_parse(json_t *body, struct arena *a, struct appointmen
 			in.has[f->f] = true;
 		else if (!json_opt_int(body, f->key, f->key, 0, INT_FIELD_MAX, &in.has[f->f], &n, err))
 			continue;
+		/* 0 is how the model says "unset"; a client says it with null. */
+		else if (in.has[f->f] && f->nullable && n == 0)
+			cal_error_field(err, f->key, "must be a positive number, or null for the default");
 		*(int *)((char *)v + f->offset) = (int)n;
 	}
 	for (size_t i = 0; i < sizeof bool_fields / sizeof bool_fields[0]; i++) {

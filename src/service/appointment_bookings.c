@@ -536,7 +536,10 @@ struct managed {
 	struct cal_user assignee;
 };
 
-static int load_managed(struct store_conn *c, struct book_ctx *ctx, struct managed *ret)
+/* The booking of the token. `locked`: with its assignee's row held, so
+ * changes of one booking (and bookings of its assignee) happen one after
+ * the other, each reading the row as the previous one left it. */
+static int load_managed(struct store_conn *c, struct book_ctx *ctx, bool locked, struct managed *ret)
 {
 	struct arena *a = ctx->arena;
 	const char *hash = ctx->token ? sha256_hex(a, ctx->token) : NULL;
@@ -545,6 +548,12 @@ static int load_managed(struct store_conn *c, struct book_ctx *ctx, struct manag
 	if (!hash || !ret->b || !ret->t)
 		return CAL_E_NOMEM;
 	int r = store_booking_by_token(c, a, hash, ret->b);
+	if (r == 0 && locked) {
+		const char *ids[] = { ret->b->assignee_id.s };
+		r = store_users_lock(c, ids, 1);
+		if (r == 0)
+			r = store_booking_by_token(c, a, hash, ret->b);
+	}
 	if (r == 0)
 		r = store_appointment_type_get(c, a, ret->b->type_id.s, ret->t);
 	if (r == 0)
@@ -556,7 +565,7 @@ static int show_body(struct store_conn *c, void *ctx_)
 {
 	struct book_ctx *ctx = ctx_;
 	struct managed m;
-	int r = load_managed(c, ctx, &m);
+	int r = load_managed(c, ctx, false, &m);
 	return r < 0 ? r : view_fill(ctx, m.b, m.t, m.assignee.name);
 }
 
@@ -587,11 +596,8 @@ static int reschedule_body(struct store_conn *c, void *ctx_)
 	struct book_ctx *ctx = ctx_;
 	struct arena *a = ctx->arena;
 	struct managed m;
-	int r = load_managed(c, ctx, &m);
+	int r = load_managed(c, ctx, true, &m);
 	if (r < 0 || (r = may_change(ctx, &m, m.t->allow_reschedule, "rescheduled")) < 0)
-		return r;
-	const char *ids[] = { m.b->assignee_id.s };
-	if ((r = store_users_lock(c, ids, 1)) < 0)
 		return r;
 	/* The type's assignees as they are now; the booking keeps its own. */
 	struct cal_appointment_type t = *m.t;
@@ -654,7 +660,7 @@ static int cancel_body(struct store_conn *c, void *ctx_)
 	struct book_ctx *ctx = ctx_;
 	struct arena *a = ctx->arena;
 	struct managed m;
-	int r = load_managed(c, ctx, &m);
+	int r = load_managed(c, ctx, true, &m);
 	if (r < 0 || (r = may_change(ctx, &m, m.t->allow_cancel, "cancelled")) < 0)
 		return r;
 	struct cal_event e;
@@ -667,6 +673,9 @@ static int cancel_body(struct store_conn *c, void *ctx_)
 			return r;
 		has_event = r == 0;
 	}
+	/* Its organizer may have deleted it meanwhile (the row is gone). */
+	if (!has_event)
+		m.b->event_id = (cal_uuid){ 0 };
 	m.b->cancelled = true;
 	m.b->updated_at = cal_clock_now(&ctx->app->clock);
 	if ((r = store_booking_update(c, m.b)) < 0)
