@@ -22,6 +22,7 @@
 #include "http/server.h"
 #include "jobs/jobs.h"
 #include "service/app.h"
+#include "service/busy_cache.h"
 #include "service/directory.h"
 #include "service/ical.h"
 
@@ -90,6 +91,9 @@ static int report(const char *what, int r, const struct cal_error *err)
 	fputc('\n', stderr);
 	return 1;
 }
+
+/* Users whose busy time the slot pages keep (a few KiB each). */
+enum { BUSY_CACHE_USERS = 4096 };
 
 static int cmd_migrate(struct app *app)
 {
@@ -312,7 +316,8 @@ int main(int argc, char **argv)
 		cal_config_release(&cfg);
 		return 2;
 	}
-	struct app app = { .config = &cfg, .clock = { .offset_ms = cfg.clock_offset_ms } };
+	struct app app = { .config = &cfg, .clock = { .offset_ms = cfg.clock_offset_ms },
+			   .busy_cache = busy_cache_new(BUSY_CACHE_USERS) };
 	int rc = 1;
 	if (cal_tzdb_new(cfg.zoneinfo_dir, &app.tzdb) < 0) {
 		fprintf(stderr, "calendard: cannot open the time-zone database %s\n", cfg.zoneinfo_dir);
@@ -325,6 +330,7 @@ int main(int argc, char **argv)
 	}
 	store_close(app.store);
 	cal_tzdb_free(app.tzdb);
+	busy_cache_free(app.busy_cache);
 	cal_config_release(&cfg);
 	curl_global_cleanup();
 	return rc;

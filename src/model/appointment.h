@@ -87,6 +87,10 @@ struct cal_appointment_type {
 	bool create_opportunity, is_published, active;
 	cal_uuid *assignee_ids;                    /* in the order they were given */
 	size_t n_assignees;
+	/* Filled by reads from the assignees' rows, never written: their
+	 * names and busy versions (a counter that moves with their calendar). */
+	const char **assignee_names;
+	int64_t *assignee_busy_versions;
 	int64_t created_at, updated_at, version;
 };
 

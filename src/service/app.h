@@ -19,6 +19,9 @@ struct app {
 	/* Rung after a commit that gave the background jobs work (tx.c);
 	 * NULL when no job runs (the CLI). */
 	struct cal_bell *outbox_bell, *alarm_bell, *notification_bell;
+	/* Users' busy time for the public slot pages (service/busy_cache.h);
+	 * NULL: none. */
+	struct busy_cache *busy_cache;
 };
 
 #endif

@@ -4,6 +4,7 @@
 
 #include "model/time.h"
 #include "service/appointments_internal.h"
+#include "service/busy_cache.h"
 #include "service/events_internal.h"
 #include "service/series.h"
 #include "service/tx.h"
@@ -89,9 +90,54 @@ static bool is_event(const cal_uuid *id, const struct cal_booking *moving)
 	return moving && moving->event_id.s[0] && strcmp(id->s, moving->event_id.s) == 0;
 }
 
+/* What a cache fill reads beyond the request: a slot page asks again for
+ * nearby windows, and a fill costs one calendar read either way. */
+enum { CACHE_FILL_DAYS = 70 };
+
+/* The busy time of the assignees marked in `need` over [from, to), each
+ * list normalized, from their calendars. */
+static int read_busy(struct store_conn *c, struct app *app, struct arena *a,
+		     const struct cal_appointment_type *t, const bool *need, int64_t from, int64_t to,
+		     const struct cal_booking *moving, struct busy_list *lists)
+{
+	size_t n = t->n_assignees, m = 0;
+	const char **ids = arena_calloc(a, n, sizeof *ids);
+	size_t *back = arena_calloc(a, n, sizeof *back);
+	if (!ids || !back)
+		return CAL_E_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (need[i]) {
+			back[m] = i;
+			ids[m++] = t->assignee_ids[i].s;
+		}
+	if (m == 0)
+		return 0;
+	struct store_busy b;
+	int r = store_busy(c, a, &(struct store_busy_query){
+		.company_id = t->company_id.s, .user_ids = ids, .n_user_ids = m,
+		.from = from, .to = to, .series_limit = app->config->limits.series_max * 4 }, &b);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < b.n_spans; i++) {
+		const struct store_busy_span *sp = &b.spans[i];
+		if (!is_event(&sp->event_id, moving) &&
+		    (r = busy_push(a, &lists[back[sp->user]], sp->start, sp->end)) < 0)
+			return r;
+	}
+	for (size_t i = 0; i < b.n_series; i++) {
+		const struct store_busy_series *se = &b.series[i];
+		if (!is_event(&se->event.id, moving) &&
+		    (r = expand_series(app, a, &b, &se->event, from, to, &lists[back[se->user]])) < 0)
+			return r;
+	}
+	for (size_t i = 0; i < m; i++)
+		lists[back[i]].n = cal_busy_normalize(lists[back[i]].items, lists[back[i]].n);
+	return 0;
+}
+
 int appointment_scan(struct store_conn *c, struct app *app, struct arena *a,
 		     const struct cal_appointment_type *t, int64_t from, int64_t to, bool only_free,
-		     const struct cal_booking *moving, struct appointment_scan *ret)
+		     const struct cal_booking *moving, bool cached, struct appointment_scan *ret)
 {
 	*ret = (struct appointment_scan){ 0 };
 	const struct cal_tz *tz;
@@ -111,25 +157,26 @@ int appointment_scan(struct store_conn *c, struct app *app, struct arena *a,
 	/* A slot beginning in [from, to) with its buffers reaches this far. */
 	int64_t reach_from = from - (int64_t)t->buffer_before_minutes * 60;
 	int64_t reach_to = to + (int64_t)(t->duration_minutes + t->buffer_after_minutes) * 60;
-	struct store_busy b;
-	int r = store_busy(c, a, &(struct store_busy_query){
-		.company_id = t->company_id.s, .user_ids = ids, .n_user_ids = n,
-		.from = reach_from, .to = reach_to, .series_limit = app->config->limits.series_max * 4 }, &b);
+	bool *need = arena_calloc(a, n, sizeof *need);
+	if (!need)
+		return CAL_E_NOMEM;
+	cached = cached && app->busy_cache && t->assignee_busy_versions;
+	size_t misses = 0;
+	for (size_t i = 0; i < n; i++) {
+		need[i] = !cached || !busy_cache_get(app->busy_cache, ids[i], t->assignee_busy_versions[i],
+						     reach_from, reach_to, a, &lists[i].items, &lists[i].n);
+		misses += need[i];
+	}
+	int64_t fill_to = reach_to;
+	if (cached && reach_from + (int64_t)CACHE_FILL_DAYS * 86400 > fill_to)
+		fill_to = reach_from + (int64_t)CACHE_FILL_DAYS * 86400;
+	int r = misses ? read_busy(c, app, a, t, need, reach_from, fill_to, moving, lists) : 0;
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < b.n_spans; i++) {
-		const struct store_busy_span *sp = &b.spans[i];
-		if (!is_event(&sp->event_id, moving) &&
-		    (r = busy_push(a, &lists[sp->user], sp->start, sp->end)) < 0)
-			return r;
-	}
-	for (size_t i = 0; i < b.n_series; i++) {
-		const struct store_busy_series *se = &b.series[i];
-		if (is_event(&se->event.id, moving))
-			continue;
-		if ((r = expand_series(app, a, &b, &se->event, reach_from, reach_to, &lists[se->user])) < 0)
-			return r;
-	}
+	for (size_t i = 0; cached && i < n; i++)
+		if (need[i])
+			busy_cache_put(app->busy_cache, ids[i], t->assignee_busy_versions[i], reach_from,
+				       fill_to, lists[i].items, lists[i].n);
 
 	/* Bookings for the daily cap and the day's load: whole local days. */
 	struct store_booked *booked;
@@ -159,7 +206,6 @@ int appointment_scan(struct store_conn *c, struct app *app, struct arena *a,
 			ret->load[bk->user]++;
 	}
 	for (size_t u = 0; u < n; u++) {
-		lists[u].n = cal_busy_normalize(lists[u].items, lists[u].n);
 		who[u] = (struct cal_slot_assignee){ .busy = lists[u].items, .n_busy = lists[u].n,
 						     .booked = starts[u], .n_booked = n_starts[u] };
 	}
@@ -237,7 +283,7 @@ static int slots_body(struct store_conn *c, void *ctx_)
 	res->from = from > wf ? from : wf;
 	res->to = to < wt ? to : wt;
 	struct appointment_scan scan;
-	if ((r = appointment_scan(c, ctx->app, ctx->arena, t, res->from, res->to, true, NULL, &scan)) < 0)
+	if ((r = appointment_scan(c, ctx->app, ctx->arena, t, res->from, res->to, true, NULL, true, &scan)) < 0)
 		return r;
 	res->slots = scan.slots;
 	res->n = scan.n;

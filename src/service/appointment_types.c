@@ -80,6 +80,8 @@ static int resolve_assignees(struct store_conn *c, struct arena *a,
 	}
 	t->assignee_ids = ids;
 	t->n_assignees = in->n_assignee_ids;
+	t->assignee_names = NULL;
+	t->assignee_busy_versions = NULL;
 	return 0;
 }
 
@@ -98,15 +100,18 @@ static int type_check(struct app *app, const struct cal_appointment_type *t, str
 int appointment_view_fill(struct store_conn *c, struct arena *a, struct cal_appointment_type *t,
 			  struct appointment_type_view *ret)
 {
-	const char **names = arena_calloc(a, t->n_assignees + 1, sizeof *names);
-	if (!names)
-		return CAL_E_NOMEM;
-	for (size_t i = 0; i < t->n_assignees; i++) {
-		struct cal_user u;
-		int r = store_user_get(c, a, t->assignee_ids[i].s, &u);
-		if (r < 0 && r != CAL_E_NOT_FOUND)
-			return r;
-		names[i] = r == 0 ? u.name : "";
+	const char **names = t->assignee_names;
+	if (!names) {
+		/* Assignees just set by a client, not read from the store. */
+		if (!(names = arena_calloc(a, t->n_assignees + 1, sizeof *names)))
+			return CAL_E_NOMEM;
+		for (size_t i = 0; i < t->n_assignees; i++) {
+			struct cal_user u;
+			int r = store_user_get(c, a, t->assignee_ids[i].s, &u);
+			if (r < 0 && r != CAL_E_NOT_FOUND)
+				return r;
+			names[i] = r == 0 ? u.name : "";
+		}
 	}
 	*ret = (struct appointment_type_view){ .type = t, .assignee_names = names };
 	return 0;

@@ -19,7 +19,9 @@ int appointment_load_public(struct store_conn *c, struct arena *a, const char *i
  * number of confirmed bookings (of any type) on the local day (type zone)
  * of `from`: auto assignment's "fewest that day" when the window is one
  * slot. `moving` (may be NULL) is a booking being rescheduled: its own
- * event and row do not count against it. */
+ * event and row do not count against it. `cached`: the assignees' busy
+ * time may come from app->busy_cache (the public slot pages; bookings read
+ * the calendars themselves). */
 struct appointment_scan {
 	struct cal_slot *slots;
 	size_t n;
@@ -27,6 +29,6 @@ struct appointment_scan {
 };
 int appointment_scan(struct store_conn *c, struct app *app, struct arena *a,
 		     const struct cal_appointment_type *t, int64_t from, int64_t to, bool only_free,
-		     const struct cal_booking *moving, struct appointment_scan *ret);
+		     const struct cal_booking *moving, bool cached, struct appointment_scan *ret);
 
 #endif

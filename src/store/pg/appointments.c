@@ -124,7 +124,9 @@ static int read_assignees(struct pg_conn *pc, struct arena *a, struct cal_appoin
 		return r;
 	size_t rows = (size_t)PQntuples(res);
 	cal_uuid *all = arena_calloc(a, rows ? rows : 1, sizeof *all);
-	if (!all)
+	const char **names = arena_calloc(a, rows ? rows : 1, sizeof *names);
+	int64_t *versions = arena_calloc(a, rows ? rows : 1, sizeof *versions);
+	if (!all || !names || !versions)
 		return CAL_E_NOMEM;
 	/* Rows come grouped by type, each group in position order. */
 	struct reader rd = { .res = res, .a = a };
@@ -133,11 +135,16 @@ static int read_assignees(struct pg_conn *pc, struct arena *a, struct cal_appoin
 		cal_uuid type_id;
 		rd_uuid(&rd, 0, &type_id);
 		rd_uuid(&rd, 1, &all[row]);
+		names[row] = rd_str(&rd, 2);
+		versions[row] = rd_i64(&rd, 3);
 		for (size_t i = 0; i < n; i++) {
 			if (strcmp(types[i].id.s, type_id.s) != 0)
 				continue;
-			if (!types[i].assignee_ids)
+			if (!types[i].assignee_ids) {
 				types[i].assignee_ids = &all[row];
+				types[i].assignee_names = &names[row];
+				types[i].assignee_busy_versions = &versions[row];
+			}
 			types[i].n_assignees++;
 			break;
 		}

@@ -367,8 +367,9 @@ static const struct {
 		"SELECT " APPT_TYPE_READ " FROM appointment_types WHERE company_id = $1 AND active"
 		" AND (NOT $2::boolean OR is_published) ORDER BY name, id" },
 	[PG_APPT_USERS_OF] = { "appt_users_of",
-		"SELECT appointment_type_id, user_id FROM appointment_type_users"
-		" WHERE appointment_type_id = ANY($1::uuid[]) ORDER BY appointment_type_id, position" },
+		"SELECT t.appointment_type_id, t.user_id, u.name, u.busy_version"
+		" FROM appointment_type_users t JOIN users u ON u.id = t.user_id"
+		" WHERE t.appointment_type_id = ANY($1::uuid[]) ORDER BY t.appointment_type_id, t.position" },
 	[PG_APPT_USERS_DELETE] = { "appt_users_delete",
 		"DELETE FROM appointment_type_users WHERE appointment_type_id = $1" },
 	[PG_APPT_USERS_INSERT] = { "appt_users_insert",

@@ -102,19 +102,24 @@ static int read_assignees(struct sqlite_conn *sc, struct arena *a, struct cal_ap
 	if (r < 0)
 		return r;
 	sq_bind_text(s, 1, t->id.s);
-	size_t n = 0, alloc = 4;
-	cal_uuid *ids = arena_calloc(a, alloc, sizeof *ids);
-	int rc;
-	while (ids && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((ids = arena_grow(a, ids, n, &alloc, sizeof *ids)))
-			sq_col_uuid(s, 0, &ids[n++]);
+	size_t n = 0;
+	cal_uuid *ids = arena_calloc(a, CAL_ASSIGNEES_MAX, sizeof *ids);
+	const char **names = arena_calloc(a, CAL_ASSIGNEES_MAX, sizeof *names);
+	int64_t *versions = arena_calloc(a, CAL_ASSIGNEES_MAX, sizeof *versions);
+	int rc = SQLITE_DONE;
+	while (ids && names && versions && n < CAL_ASSIGNEES_MAX && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		sq_col_uuid(s, 0, &ids[n]);
+		names[n] = sq_col_text(a, s, 1);
+		versions[n++] = sqlite3_column_int64(s, 2);
 	}
 	sqlite3_reset(s);
-	if (!ids)
+	if (!ids || !names || !versions)
 		return CAL_E_NOMEM;
-	if (rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return sq_map_rc(sc, rc);
 	t->assignee_ids = ids;
+	t->assignee_names = names;
+	t->assignee_busy_versions = versions;
 	t->n_assignees = n;
 	return 0;
 }

@@ -226,8 +226,9 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_APPT_TYPES_OF_COMPANY] = "SELECT " APPT_TYPE_COLUMNS " FROM appointment_types"
 				     " WHERE company_id = ?1 AND active = 1 AND (?2 = 0 OR is_published = 1)"
 				     " ORDER BY name, id",
-	[ST_APPT_USERS_OF] = "SELECT user_id FROM appointment_type_users WHERE appointment_type_id = ?1"
-			     " ORDER BY position",
+	[ST_APPT_USERS_OF] = "SELECT t.user_id, u.name, u.busy_version FROM appointment_type_users t"
+			     " JOIN users u ON u.id = t.user_id WHERE t.appointment_type_id = ?1"
+			     " ORDER BY t.position",
 	[ST_APPT_USERS_DELETE] = "DELETE FROM appointment_type_users WHERE appointment_type_id = ?1",
 	[ST_APPT_USER_INSERT] = "INSERT INTO appointment_type_users(appointment_type_id, user_id, position)"
 				" VALUES (?1, ?2, ?3)",
