@@ -92,9 +92,6 @@ static int report(const char *what, int r, const struct cal_error *err)
 	return 1;
 }
 
-/* Users whose busy time the slot pages keep (a few KiB each). */
-enum { BUSY_CACHE_USERS = 4096 };
-
 static int cmd_migrate(struct app *app)
 {
 	const char *failed = NULL;
@@ -317,7 +314,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	struct app app = { .config = &cfg, .clock = { .offset_ms = cfg.clock_offset_ms },
-			   .busy_cache = busy_cache_new(BUSY_CACHE_USERS) };
+			   .busy_cache = busy_cache_new(cfg.limits.busy_cache_users) };
 	int rc = 1;
 	if (cal_tzdb_new(cfg.zoneinfo_dir, &app.tzdb) < 0) {
 		fprintf(stderr, "calendard: cannot open the time-zone database %s\n", cfg.zoneinfo_dir);

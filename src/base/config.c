@@ -70,6 +70,7 @@ static int load_limits(struct cal_config *cfg, const char **ret_why)
 	ENV_LIMIT(rrule_count_max, "RRULE_COUNT_MAX", 1000000);
 	ENV_LIMIT(series_max, "SERIES_MAX", 1000000);
 	ENV_LIMIT(streams_max, "STREAMS_MAX", 4000); /* under the server's 4096 connections */
+	ENV_LIMIT(busy_cache_users, "BUSY_CACHE_USERS", 1000000);
 	ENV_LIMIT(streams_per_user_max, "STREAMS_PER_USER_MAX", 4000);
 	unsigned long rate = cfg->limits.public_rate_per_minute, burst = cfg->limits.public_rate_burst;
 	if (env_unsigned("CALENDARD_PUBLIC_RATE_PER_MINUTE", 1000000, &rate) < 0 ||

@@ -31,6 +31,9 @@ struct cal_limits {
 	 * the limit off. Configurable as CALENDARD_PUBLIC_RATE_{PER_MINUTE,BURST}. */
 	unsigned public_rate_per_minute;
 	unsigned public_rate_burst;
+	/* configurable: users whose busy time the slot pages keep in memory
+	 * (service/busy_cache.h); 0 turns the cache off. */
+	unsigned busy_cache_users;
 };
 
 #define CAL_LIMITS_DEFAULT                                                                    \
@@ -42,7 +45,7 @@ struct cal_limits {
 		.alarm_minutes_max = 4 * 7 * 24 * 60, .token_ttl_max = 366 * 24 * 3600,       \
 		.rrule_count_max = 5000, .series_max = 2000, .streams_max = 1024,             \
 		.streams_per_user_max = 8, .public_rate_per_minute = 120,                     \
-		.public_rate_burst = 60                                                       \
+		.public_rate_burst = 60, .busy_cache_users = 4096                             \
 	}
 
 #endif

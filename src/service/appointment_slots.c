@@ -178,10 +178,12 @@ int appointment_scan(struct store_conn *c, struct app *app, struct arena *a,
 			busy_cache_put(app->busy_cache, ids[i], t->assignee_busy_versions[i], reach_from,
 				       fill_to, lists[i].items, lists[i].n);
 
-	/* Bookings for the daily cap and the day's load: whole local days. */
-	struct store_booked *booked;
-	size_t n_booked;
-	if ((r = store_bookings_of(c, a, ids, n, from - 2 * 86400, to + 2 * 86400, &booked, &n_booked)) < 0)
+	/* Bookings for the daily cap and the day's load (a booking's auto
+	 * pick, the only caller with !only_free): whole local days. */
+	struct store_booked *booked = NULL;
+	size_t n_booked = 0;
+	if ((t->max_bookings_per_day > 0 || !only_free) &&
+	    (r = store_bookings_of(c, a, ids, n, from - 2 * 86400, to + 2 * 86400, &booked, &n_booked)) < 0)
 		return r;
 	int32_t day0 = 0;
 	struct cal_civil local;

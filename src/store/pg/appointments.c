@@ -204,10 +204,23 @@ int pgs_appointment_type_get(struct store_conn *c, struct arena *a, const char *
 	struct reader rd = { .res = res, .a = a };
 	struct cal_appointment_type t;
 	read_type(&rd, &t);
+	size_t rows = (size_t)PQntuples(res);
+	t.assignee_ids = arena_calloc(a, rows, sizeof *t.assignee_ids);
+	t.assignee_names = arena_calloc(a, rows, sizeof *t.assignee_names);
+	t.assignee_busy_versions = arena_calloc(a, rows, sizeof *t.assignee_busy_versions);
+	if (!t.assignee_ids || !t.assignee_names || !t.assignee_busy_versions)
+		return CAL_E_NOMEM;
+	for (size_t i = 0; i < rows; i++) {
+		rd.row = (int)i;
+		if (rd_null(&rd, 28))
+			break; /* no assignees: one row of NULLs */
+		rd_uuid(&rd, 28, &t.assignee_ids[i]);
+		t.assignee_names[i] = rd_str(&rd, 29);
+		t.assignee_busy_versions[i] = rd_i64(&rd, 30);
+		t.n_assignees++;
+	}
 	if (rd.err)
 		return rd.err;
-	if ((r = read_assignees(pc, a, &t, 1)) < 0)
-		return r;
 	*ret = t;
 	return 0;
 }

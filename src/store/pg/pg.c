@@ -3,8 +3,9 @@
  * the table of statements, transactions, error mapping and migrations; the
  * data functions are in rows.c.
  *
- * Transactions are READ COMMITTED: the service locks the rows it will change
- * (store_event_lock, FOR UPDATE) and every guarded write re-checks its
+ * Write transactions are READ COMMITTED (reads autocommit: pgs_begin): the
+ * service locks the rows it will change (store_event_lock, FOR UPDATE) and
+ * every guarded write re-checks its
  * version in its WHERE clause. Unlike SQLite, a failed statement aborts the
  * whole transaction; callers roll back on any error anyway, and the inserts
  * that can hit a unique key use ON CONFLICT DO NOTHING, so CAL_E_EXISTS
@@ -49,12 +50,13 @@
 	"confirmation_email, reminder_email, create_opportunity, is_published, active, "      \
 	"created_at, updated_at, version"
 #define APPT_TYPE_READ                                                                      \
-	"id, company_id, name, description, location, slug, timezone, duration_minutes, "      \
-	"slot_interval_minutes, buffer_before_minutes, buffer_after_minutes, "                \
-	"schedule_range_days, min_booking_hours, cancel_hours_before, reminder_hours_before, " \
-	"max_bookings_per_day, availability::text, assignment_mode, allow_reschedule, "       \
-	"allow_cancel, confirmation_email, reminder_email, create_opportunity, is_published, " \
-	"active, " EPOCH("created_at") ", " EPOCH("updated_at") ", version"
+	"t.id, t.company_id, t.name, t.description, t.location, t.slug, t.timezone, "          \
+	"t.duration_minutes, t.slot_interval_minutes, t.buffer_before_minutes, "              \
+	"t.buffer_after_minutes, t.schedule_range_days, t.min_booking_hours, "                \
+	"t.cancel_hours_before, t.reminder_hours_before, t.max_bookings_per_day, "            \
+	"t.availability::text, t.assignment_mode, t.allow_reschedule, t.allow_cancel, "       \
+	"t.confirmation_email, t.reminder_email, t.create_opportunity, t.is_published, "      \
+	"t.active, " EPOCH("t.created_at") ", " EPOCH("t.updated_at") ", t.version"
 #define APPT_TYPE_VALUES                                                                    \
 	"$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::jsonb, "  \
 	"$18, $19, $20, $21, $22, $23, $24, $25, to_timestamp($26), to_timestamp($27), $28"
@@ -357,14 +359,18 @@ static const struct {
 		"INSERT INTO appointment_types (" APPT_TYPE_COLUMNS ") VALUES (" APPT_TYPE_VALUES ")"
 		" ON CONFLICT DO NOTHING" },
 	[PG_APPT_TYPE_BY_ID] = { "appt_type_by_id",
-		"SELECT " APPT_TYPE_READ " FROM appointment_types WHERE id = $1" },
+		/* With its assignees, one row each (the public pages read a type
+		 * on every request: one round trip, not two). */
+		"SELECT " APPT_TYPE_READ ", a.user_id, u.name, u.busy_version FROM appointment_types t"
+		" LEFT JOIN appointment_type_users a ON a.appointment_type_id = t.id"
+		" LEFT JOIN users u ON u.id = a.user_id WHERE t.id = $1 ORDER BY a.position" },
 	[PG_APPT_TYPE_UPDATE] = { "appt_type_update",
 		"UPDATE appointment_types SET (" APPT_TYPE_COLUMNS ") = (" APPT_TYPE_VALUES ")"
 		" WHERE id = $1 AND version = $29" },
 	[PG_APPT_TYPE_EXISTS] = { "appt_type_exists",
 		"SELECT 1 FROM appointment_types WHERE id = $1" },
 	[PG_APPT_TYPES_OF_COMPANY] = { "appt_types_of_company",
-		"SELECT " APPT_TYPE_READ " FROM appointment_types WHERE company_id = $1 AND active"
+		"SELECT " APPT_TYPE_READ " FROM appointment_types t WHERE t.company_id = $1 AND t.active"
 		" AND (NOT $2::boolean OR is_published) ORDER BY name, id" },
 	[PG_APPT_USERS_OF] = { "appt_users_of",
 		"SELECT t.appointment_type_id, t.user_id, u.name, u.busy_version"
@@ -596,14 +602,24 @@ static int pgs_ping(struct store_conn *c)
 
 /* READ COMMITTED whatever `write` says: writers serialize on the rows they
  * lock, not on a database-wide lock as in SQLite. */
+/* A read runs its statements one by one, without BEGIN and COMMIT: under
+ * READ COMMITTED every statement takes its own snapshot anyway and reads
+ * hold no locks, so the pair would only cost two round trips a request. */
 static int pgs_begin(struct store_conn *c, bool write)
 {
-	(void)write;
+	if (!write) {
+		PGC(c)->reading = true;
+		return 0;
+	}
 	return pgs_command(PGC(c), "BEGIN");
 }
 
 static int pgs_commit(struct store_conn *c)
 {
+	if (PGC(c)->reading) {
+		PGC(c)->reading = false;
+		return 0;
+	}
 	_cleanup_(pgs_clearp) PGresult *res = PQexec(PGC(c)->db, "COMMIT");
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		return pgs_error(res);
@@ -616,6 +632,7 @@ static int pgs_commit(struct store_conn *c)
 
 static void pgs_rollback(struct store_conn *c)
 {
+	PGC(c)->reading = false;
 	/* Only inside a transaction, so a commit that failed (the generic
 	 * layer rolls back after it) does not draw a warning. */
 	if (PQtransactionStatus(PGC(c)->db) != PQTRANS_IDLE)

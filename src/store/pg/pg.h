@@ -97,6 +97,7 @@ struct pg_conn {
 	struct store_conn base; /* first: the pool only sees this */
 	PGconn *db;
 	bool prepared[PG__COUNT]; /* server-side statements survive rollbacks */
+	bool reading;             /* in a read "transaction": statements autocommit */
 };
 
 static inline struct pg_conn *PGC(struct store_conn *c)
