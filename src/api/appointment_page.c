@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "api/appointment_json.h"
-#include "base/strbuf.h"
+#include "api/html_page.h"
 #include "model/time.h"
 
 enum { PAGE_MAX = 256 * 1024, OFFER_DAYS = 14, OFFER_MAX = 40 };
@@ -41,33 +41,8 @@ static const struct words en = {
 	.taken = "That time is no longer free: choose another one.",
 };
 
-struct page_buf {
-	struct strbuf sb;
-	int err;
-};
-
-static void put(struct page_buf *pb, const char *s)
-{
-	if (!pb->err && s)
-		pb->err = strbuf_puts(&pb->sb, s);
-}
-
-static void put_escaped(struct page_buf *pb, const char *s)
-{
-	for (; s && *s && !pb->err; s++) {
-		switch (*s) {
-		case '&': put(pb, "&amp;"); break;
-		case '<': put(pb, "&lt;"); break;
-		case '>': put(pb, "&gt;"); break;
-		case '"': put(pb, "&quot;"); break;
-		case '\'': put(pb, "&#39;"); break;
-		default: pb->err = strbuf_add(&pb->sb, s, 1);
-		}
-	}
-}
-
 /* The next free times of the booking's assignee, as buttons. */
-static void put_offers(struct request *req, struct page_buf *pb, const struct words *w,
+static void put_offers(struct request *req, struct html_page *pb, const struct words *w,
 		       const struct appointment_booking_view *v, const char *token)
 {
 	char from[CAL_INSTANT_TEXT], to[CAL_INSTANT_TEXT];
@@ -78,27 +53,27 @@ static void put_offers(struct request *req, struct page_buf *pb, const struct wo
 					       .timezone = v->zone, .assignee_id = v->booking->assignee_id.s };
 	struct appointment_slots_result s;
 	struct cal_error ignored = { 0 };
-	put(pb, "<h2>");
-	put_escaped(pb, w->move_to);
-	put(pb, "</h2>");
+	html_put(pb, "<h2>");
+	html_put_text(pb, w->move_to);
+	html_put(pb, "</h2>");
 	if (appointment_slots(req->app, req->arena, &q, &ignored, &s) < 0 || s.n == 0) {
-		put(pb, "<p>");
-		put_escaped(pb, w->no_slots);
-		put(pb, "</p>");
+		html_put(pb, "<p>");
+		html_put_text(pb, w->no_slots);
+		html_put(pb, "</p>");
 		return;
 	}
 	for (size_t i = 0; i < s.n && i < OFFER_MAX; i++) {
 		char start[CAL_INSTANT_TEXT];
 		cal_instant_format(s.slots[i].start, start);
 		/* The start goes in the action's query: the form has no body. */
-		put(pb, "<form method=\"post\" style=\"display:inline\" action=\"/appointments/manage/");
-		put_escaped(pb, token);
-		put(pb, "/reschedule?start=");
-		put_escaped(pb, start);
-		put(pb, "\"><button type=\"submit\" style=\"margin:.2em\">");
-		put_escaped(pb, appointment_when(req->app, req->arena, v->lang, v->zone, s.slots[i].start,
+		html_put(pb, "<form method=\"post\" style=\"display:inline\" action=\"/appointments/manage/");
+		html_put_text(pb, token);
+		html_put(pb, "/reschedule?start=");
+		html_put_text(pb, start);
+		html_put(pb, "\"><button type=\"submit\" style=\"margin:.2em\">");
+		html_put_text(pb, appointment_when(req->app, req->arena, v->lang, v->zone, s.slots[i].start,
 						 s.slots[i].end));
-		put(pb, "</button></form>");
+		html_put(pb, "</button></form>");
 	}
 }
 
@@ -106,63 +81,53 @@ static int page(struct request *req, struct response *res, int status,
 		const struct appointment_booking_view *v, const char *token, const char *message)
 {
 	const struct words *w = v && v->lang && strcmp(v->lang, "en") == 0 ? &en : &es;
-	struct page_buf pb = { .sb = STRBUF_INIT(PAGE_MAX) };
-	put(&pb, "<!doctype html><html lang=\"");
-	put(&pb, w == &en ? "en" : "es");
-	put(&pb, "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">"
+	struct html_page pb = html_page_init(PAGE_MAX);
+	html_put(&pb, "<!doctype html><html lang=\"");
+	html_put(&pb, w == &en ? "en" : "es");
+	html_put(&pb, "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">"
 		 "<meta name=\"robots\" content=\"noindex\"><meta name=\"referrer\" content=\"no-referrer\"><title>");
-	put_escaped(&pb, w->title);
-	put(&pb, "</title></head><body style=\"font-family:sans-serif;max-width:36em;margin:2em auto\"><h1>");
-	put_escaped(&pb, v ? v->type->name : w->title);
-	put(&pb, "</h1>");
+	html_put_text(&pb, w->title);
+	html_put(&pb, "</title></head><body style=\"font-family:sans-serif;max-width:36em;margin:2em auto\"><h1>");
+	html_put_text(&pb, v ? v->type->name : w->title);
+	html_put(&pb, "</h1>");
 	if (message) {
-		put(&pb, "<p id=\"message\"><strong>");
-		put_escaped(&pb, message);
-		put(&pb, "</strong></p>");
+		html_put(&pb, "<p id=\"message\"><strong>");
+		html_put_text(&pb, message);
+		html_put(&pb, "</strong></p>");
 	}
 	if (v) {
-		put(&pb, "<p id=\"status\">");
-		put_escaped(&pb, v->booking->cancelled ? w->status_cancelled : w->status_confirmed);
-		put(&pb, "</p><p>");
-		put_escaped(&pb, w->when);
-		put(&pb, ": <span id=\"when\">");
-		put_escaped(&pb, v->when);
-		put(&pb, "</span><br>");
-		put_escaped(&pb, w->with);
-		put(&pb, ": ");
-		put_escaped(&pb, v->assignee_name);
+		html_put(&pb, "<p id=\"status\">");
+		html_put_text(&pb, v->booking->cancelled ? w->status_cancelled : w->status_confirmed);
+		html_put(&pb, "</p><p>");
+		html_put_text(&pb, w->when);
+		html_put(&pb, ": <span id=\"when\">");
+		html_put_text(&pb, v->when);
+		html_put(&pb, "</span><br>");
+		html_put_text(&pb, w->with);
+		html_put(&pb, ": ");
+		html_put_text(&pb, v->assignee_name);
 		if (v->type->location) {
-			put(&pb, "<br>");
-			put_escaped(&pb, v->type->location);
+			html_put(&pb, "<br>");
+			html_put_text(&pb, v->type->location);
 		}
-		put(&pb, "</p>");
+		html_put(&pb, "</p>");
 		if (!v->booking->cancelled && !v->can_cancel && !v->can_reschedule) {
-			put(&pb, "<p>");
-			put_escaped(&pb, w->too_late);
-			put(&pb, "</p>");
+			html_put(&pb, "<p>");
+			html_put_text(&pb, w->too_late);
+			html_put(&pb, "</p>");
 		}
 		if (v->can_cancel) {
-			put(&pb, "<form method=\"post\" action=\"/appointments/manage/");
-			put_escaped(&pb, token);
-			put(&pb, "/cancel\"><button type=\"submit\">");
-			put_escaped(&pb, w->cancel);
-			put(&pb, "</button></form>");
+			html_put(&pb, "<form method=\"post\" action=\"/appointments/manage/");
+			html_put_text(&pb, token);
+			html_put(&pb, "/cancel\"><button type=\"submit\">");
+			html_put_text(&pb, w->cancel);
+			html_put(&pb, "</button></form>");
 		}
 		if (v->can_reschedule)
 			put_offers(req, &pb, w, v, token);
 	}
-	put(&pb, "</body></html>\n");
-	if (pb.err) {
-		strbuf_release(&pb.sb);
-		return pb.err;
-	}
-	res->text = arena_strndup(req->arena, strbuf_str(&pb.sb), pb.sb.len);
-	res->text_len = pb.sb.len;
-	strbuf_release(&pb.sb);
-	res->content_type = "text/html; charset=utf-8";
-	res->cache_control = "no-store";
-	res->status = status;
-	return res->text ? 0 : CAL_E_NOMEM;
+	html_put(&pb, "</body></html>\n");
+	return html_page_finish(&pb, req, res, status);
 }
 
 bool appointment_page_wanted(const struct request *req)

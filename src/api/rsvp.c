@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "base/strbuf.h"
+#include "api/html_page.h"
 #include "service/rsvp.h"
 
 enum { PAGE_MAX = 16 * 1024 };
@@ -47,81 +47,44 @@ static int answer_parse(const char *s)
 	return strcmp(s, "tentative") == 0 ? CAL_PARTSTAT_TENTATIVE : -1;
 }
 
-/* A page being written; the first error sticks. */
-struct page_buf {
-	struct strbuf sb;
-	int err;
-};
-
-static void put(struct page_buf *pb, const char *s)
-{
-	if (!pb->err)
-		pb->err = strbuf_puts(&pb->sb, s);
-}
-
-static void put_escaped(struct page_buf *pb, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': put(pb, "&amp;"); break;
-		case '<': put(pb, "&lt;"); break;
-		case '>': put(pb, "&gt;"); break;
-		case '"': put(pb, "&quot;"); break;
-		case '\'': put(pb, "&#39;"); break;
-		default:
-			if (!pb->err)
-				pb->err = strbuf_add(&pb->sb, s, 1);
-		}
-	}
-}
-
 /* One page: a heading, the event, a message, and optionally the button. */
 static int page(struct request *req, struct response *res, int status, const char *lang,
 		const struct rsvp_view *v, const char *message, const char *button_answer)
 {
 	const struct words *w = lang && strcmp(lang, "en") == 0 ? &en : &es;
-	struct page_buf pb = { .sb = STRBUF_INIT(PAGE_MAX) };
-	put(&pb, "<!doctype html><html lang=\"");
-	put(&pb, w == &en ? "en" : "es");
-	put(&pb, "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">"
+	struct html_page pb = html_page_init(PAGE_MAX);
+	html_put(&pb, "<!doctype html><html lang=\"");
+	html_put(&pb, w == &en ? "en" : "es");
+	html_put(&pb, "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">"
 			 "<meta name=\"robots\" content=\"noindex\"><title>");
-	put_escaped(&pb, w->title);
-	put(&pb, "</title></head><body style=\"font-family:sans-serif;max-width:32em;margin:2em auto\"><h1>");
-	put_escaped(&pb, w->title);
-	put(&pb, "</h1>");
+	html_put_text(&pb, w->title);
+	html_put(&pb, "</title></head><body style=\"font-family:sans-serif;max-width:32em;margin:2em auto\"><h1>");
+	html_put_text(&pb, w->title);
+	html_put(&pb, "</h1>");
 	if (v) {
-		put(&pb, "<p><strong>");
-		put_escaped(&pb, v->event_name);
-		put(&pb, "</strong><br>");
-		put_escaped(&pb, v->when);
-		put(&pb, "</p><p>");
-		put_escaped(&pb, v->attendee_name ? v->attendee_name : v->attendee_email);
-		put(&pb, ": <strong id=\"state\">");
-		put_escaped(&pb, w->answer[v->state]);
-		put(&pb, "</strong></p>");
+		html_put(&pb, "<p><strong>");
+		html_put_text(&pb, v->event_name);
+		html_put(&pb, "</strong><br>");
+		html_put_text(&pb, v->when);
+		html_put(&pb, "</p><p>");
+		html_put_text(&pb, v->attendee_name ? v->attendee_name : v->attendee_email);
+		html_put(&pb, ": <strong id=\"state\">");
+		html_put_text(&pb, w->answer[v->state]);
+		html_put(&pb, "</strong></p>");
 	}
-	put(&pb, "<p id=\"message\">");
-	put_escaped(&pb, message ? message : w->question);
-	put(&pb, "</p>");
+	html_put(&pb, "<p id=\"message\">");
+	html_put_text(&pb, message ? message : w->question);
+	html_put(&pb, "</p>");
 	if (button_answer) {
 		/* A relative action: the page was reached at this very path. */
-		put(&pb, "<form method=\"post\"><button type=\"submit\" style=\"font-size:1.2em\">");
-		put_escaped(&pb, w->button);
-		put(&pb, ": ");
-		put_escaped(&pb, w->answer[answer_parse(button_answer)]);
-		put(&pb, "</button></form>");
+		html_put(&pb, "<form method=\"post\"><button type=\"submit\" style=\"font-size:1.2em\">");
+		html_put_text(&pb, w->button);
+		html_put(&pb, ": ");
+		html_put_text(&pb, w->answer[answer_parse(button_answer)]);
+		html_put(&pb, "</button></form>");
 	}
-	put(&pb, "</body></html>\n");
-	if (pb.err) {
-		strbuf_release(&pb.sb);
-		return pb.err;
-	}
-	res->text = arena_strndup(req->arena, strbuf_str(&pb.sb), pb.sb.len);
-	res->text_len = pb.sb.len;
-	strbuf_release(&pb.sb);
-	res->content_type = "text/html; charset=utf-8";
-	res->status = status;
-	return res->text ? 0 : CAL_E_NOMEM;
+	html_put(&pb, "</body></html>\n");
+	return html_page_finish(&pb, req, res, status);
 }
 
 /* Link errors as pages too; anything else goes to the dispatcher. */
