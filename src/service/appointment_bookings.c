@@ -224,7 +224,8 @@ static int slot_at(struct store_conn *c, struct book_ctx *ctx, const struct cal_
 		return cal_error_field(ctx->err, "startDatetime", "is sooner than the type's minimum notice");
 	if (start >= wt)
 		return cal_error_field(ctx->err, "startDatetime", "is past the type's booking window");
-	if ((r = appointment_scan(c, ctx->app, ctx->arena, t, start, start + 1, false, moving, false, ret_scan)) < 0)
+	if ((r = appointment_scan(c, ctx->app, ctx->arena, t, start, start + 1, false, moving, false, ctx->err,
+				  ret_scan)) < 0)
 		return r;
 	for (size_t i = 0; i < ret_scan->n; i++) {
 		if (ret_scan->slots[i].start == start) {

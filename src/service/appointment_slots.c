@@ -70,6 +70,10 @@ static int expand_series(struct app *app, struct arena *a, const struct store_bu
 	struct cal_rule *rule;
 	struct cal_series s;
 	int r = series_load(app, series, &rule, &s);
+	/* A stored rule the engine cannot expand (any more) blocks nothing
+	 * rather than every slot page of its assignees. */
+	if (r == CAL_E_INVALID)
+		return 0;
 	if (r < 0)
 		return r;
 	if (series->all_day) {
@@ -82,7 +86,7 @@ static int expand_series(struct app *app, struct arena *a, const struct store_bu
 	cal_rule_free(rule);
 	if (x.err < 0)
 		return x.err;
-	return r < 0 ? r : 0;
+	return r < 0 && r != CAL_E_INVALID ? r : 0;
 }
 
 static bool is_event(const cal_uuid *id, const struct cal_booking *moving)
@@ -137,7 +141,8 @@ static int read_busy(struct store_conn *c, struct app *app, struct arena *a,
 
 int appointment_scan(struct store_conn *c, struct app *app, struct arena *a,
 		     const struct cal_appointment_type *t, int64_t from, int64_t to, bool only_free,
-		     const struct cal_booking *moving, bool cached, struct appointment_scan *ret)
+		     const struct cal_booking *moving, bool cached, struct cal_error *err,
+		     struct appointment_scan *ret)
 {
 	*ret = (struct appointment_scan){ 0 };
 	const struct cal_tz *tz;
@@ -171,6 +176,9 @@ int appointment_scan(struct store_conn *c, struct app *app, struct arena *a,
 	if (cached && reach_from + (int64_t)CACHE_FILL_DAYS * 86400 > fill_to)
 		fill_to = reach_from + (int64_t)CACHE_FILL_DAYS * 86400;
 	int r = misses ? read_busy(c, app, a, t, need, reach_from, fill_to, moving, lists) : 0;
+	if (r == CAL_E_INVALID) /* store_busy's series_limit */
+		return cal_error_set(err, r, "the assignees' calendars hold more recurring series than one "
+					     "slot search reads (CALENDARD_LIMIT_SERIES_MAX)");
 	if (r < 0)
 		return r;
 	for (size_t i = 0; cached && i < n; i++)
@@ -285,7 +293,8 @@ static int slots_body(struct store_conn *c, void *ctx_)
 	res->from = from > wf ? from : wf;
 	res->to = to < wt ? to : wt;
 	struct appointment_scan scan;
-	if ((r = appointment_scan(c, ctx->app, ctx->arena, t, res->from, res->to, true, NULL, true, &scan)) < 0)
+	if ((r = appointment_scan(c, ctx->app, ctx->arena, t, res->from, res->to, true, NULL, true, ctx->err,
+				  &scan)) < 0)
 		return r;
 	res->slots = scan.slots;
 	res->n = scan.n;

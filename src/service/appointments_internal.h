@@ -29,6 +29,7 @@ struct appointment_scan {
 };
 int appointment_scan(struct store_conn *c, struct app *app, struct arena *a,
 		     const struct cal_appointment_type *t, int64_t from, int64_t to, bool only_free,
-		     const struct cal_booking *moving, bool cached, struct appointment_scan *ret);
+		     const struct cal_booking *moving, bool cached, struct cal_error *err,
+		     struct appointment_scan *ret);
 
 #endif

@@ -86,6 +86,27 @@ function forStore(store) {
       assert.ok((await free(a, type)).includes(isoZ(at('11:30'))), 'EXDATE: that week is free');
     });
 
+    test('more live series than a search reads: a 400 that says so, not a bare one', async () => {
+      const small = await startServer(store, { ...PUBLIC_ENV, CALENDARD_LIMIT_SERIES_MAX: '1' });
+      try {
+        const c2 = await small.company(`Many ${rand(4)}`);
+        const boss = await small.user(c2, { name: 'Boss', admin: true });
+        const sam = await small.user(c2, { name: 'Sam', timezone: MX });
+        const type = await createType(small, boss, typeBody([sam]));
+        for (let i = 0; i < 5; i++) {
+          await small.createEvent(sam, {
+            name: `Weekly ${i}`, startDatetime: isoZ(at(`0${i + 1}:00`)), endDatetime: isoZ(at(`0${i + 1}:30`)),
+            timezone: MX, recurring: true, rrule: 'FREQ=WEEKLY',
+          });
+        }
+        const res = await small.api('GET', `/api/v1/calendar/appointments/types/${type.id}/slots?from=${day}&to=${day}`);
+        assert.equal(res.status, 400, res.text);
+        assert.match(res.json.detail, /CALENDARD_LIMIT_SERIES_MAX/);
+      } finally {
+        await small.stop();
+      }
+    });
+
     test('a change made straight in the database (no calendard involved) is seen too', async () => {
       const { ann, type } = await setup();
       const ev = await a.createEvent(ann, { name: 'Busy', startDatetime: isoZ(at('10:00')), endDatetime: isoZ(at('10:30')) });
