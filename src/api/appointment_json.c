@@ -218,9 +218,8 @@ static void write_availability(struct jsonw *w, const struct cal_availability *a
 	jsonw_object_end(w);
 }
 
-void appointment_type_json_write(struct jsonw *w, const struct appointment_type_view *v, bool full)
+void appointment_type_json_write(struct jsonw *w, const struct cal_appointment_type *t, bool full)
 {
-	const struct cal_appointment_type *t = v->type;
 	jsonw_object_begin(w);
 	jsonw_kv_string(w, "id", t->id.s);
 	if (full)
@@ -261,7 +260,7 @@ void appointment_type_json_write(struct jsonw *w, const struct appointment_type_
 	for (size_t i = 0; i < t->n_assignees; i++) {
 		jsonw_object_begin(w);
 		jsonw_kv_string(w, "id", t->assignee_ids[i].s);
-		jsonw_kv_string(w, "name", v->assignee_names ? v->assignee_names[i] : NULL);
+		jsonw_kv_string(w, "name", t->assignee_names ? t->assignee_names[i] : NULL);
 		jsonw_object_end(w);
 	}
 	jsonw_array_end(w);
@@ -288,7 +287,7 @@ void appointment_local_format(const struct cal_tz *tz, int64_t t, char ret[32])
 
 void appointment_slots_json_write(struct jsonw *w, const struct appointment_slots_result *s)
 {
-	const struct cal_appointment_type *t = s->type.type;
+	const struct cal_appointment_type *t = &s->type;
 	jsonw_object_begin(w);
 	jsonw_kv_string(w, "appointmentTypeId", t->id.s);
 	jsonw_kv_string(w, "timezone", cal_tz_name(s->display_tz));

@@ -12,7 +12,7 @@ int appointment_type_json_parse(json_t *body, struct arena *a, struct appointmen
 				struct cal_error *err);
 /* The admin's view (`full`) or the public page's: no company, no
  * settings the visitor has no use for, assignees by name only. */
-void appointment_type_json_write(struct jsonw *w, const struct appointment_type_view *v, bool full);
+void appointment_type_json_write(struct jsonw *w, const struct cal_appointment_type *t, bool full);
 const char *appointment_type_etag(struct arena *a, const struct cal_appointment_type *t);
 
 void appointment_slots_json_write(struct jsonw *w, const struct appointment_slots_result *s);

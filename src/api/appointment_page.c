@@ -41,6 +41,11 @@ static const struct words en = {
 	.taken = "That time is no longer free: choose another one.",
 };
 
+static const struct words *words_of(const char *lang)
+{
+	return lang && strcmp(lang, "en") == 0 ? &en : &es;
+}
+
 /* The next free times of the booking's assignee, as buttons. */
 static void put_offers(struct request *req, struct html_page *pb, const struct words *w,
 		       const struct appointment_booking_view *v, const char *token)
@@ -80,7 +85,7 @@ static void put_offers(struct request *req, struct html_page *pb, const struct w
 static int page(struct request *req, struct response *res, int status,
 		const struct appointment_booking_view *v, const char *token, const char *message)
 {
-	const struct words *w = v && v->lang && strcmp(v->lang, "en") == 0 ? &en : &es;
+	const struct words *w = words_of(v ? v->lang : NULL);
 	struct html_page pb = html_page_init(PAGE_MAX);
 	html_put(&pb, "<!doctype html><html lang=\"");
 	html_put(&pb, w == &en ? "en" : "es");
@@ -136,41 +141,42 @@ bool appointment_page_wanted(const struct request *req)
 	return accept && strstr(accept, "text/html");
 }
 
-/* The booking as it is now, with `message` on top, or an error page. */
-static int show_after(struct request *req, struct response *res, const char *token, int r,
-		      const char *message_ok, const char *message_err)
+/* The booking after an action that succeeded, with `message` on top; or,
+ * when it was refused, the booking as it is with the reason. */
+static int outcome(struct request *req, struct response *res, int r,
+		   const struct appointment_booking_view *v, const char *message)
 {
-	struct appointment_booking_view v;
-	struct cal_error ignored = { 0 };
-	int shown = appointment_booking_show(req->app, req->arena, token, &ignored, &v);
-	if (shown == CAL_E_NOT_FOUND)
-		return page(req, res, 404, NULL, token, es.invalid);
-	if (shown < 0)
-		return shown;
-	const struct words *w = v.lang && strcmp(v.lang, "en") == 0 ? &en : &es;
+	const char *token = req->params[0];
 	if (r == 0)
-		return page(req, res, 200, &v, token, message_ok);
-	if (r == CAL_E_SLOT_TAKEN)
-		return page(req, res, 409, &v, token, w->taken);
-	int status = cal_error_status(r);
-	if (status >= 500)
+		return page(req, res, 200, v, token, message);
+	if (r == CAL_E_NOT_FOUND)
+		return page(req, res, 404, NULL, token, es.invalid);
+	if (cal_error_status(r) >= 500)
 		return r;
-	return page(req, res, status, &v, token, req->err->detail ? req->err->detail : message_err);
+	struct appointment_booking_view now;
+	struct cal_error ignored = { 0 };
+	int shown = appointment_booking_show(req->app, req->arena, token, &ignored, &now);
+	if (shown < 0)
+		return shown == CAL_E_NOT_FOUND ? page(req, res, 404, NULL, token, es.invalid) : shown;
+	if (r == CAL_E_SLOT_TAKEN)
+		return page(req, res, 409, &now, token, words_of(now.lang)->taken);
+	/* A bad start names the field; the page says it in words. */
+	const char *why = req->err->n_fields ? req->err->fields[0].detail : req->err->detail;
+	return page(req, res, cal_error_status(r), &now, token, why);
 }
 
 int api_appointment_page(struct request *req, struct response *res)
 {
-	return show_after(req, res, req->params[0], 0, NULL, NULL);
+	struct appointment_booking_view v;
+	int r = appointment_booking_show(req->app, req->arena, req->params[0], req->err, &v);
+	return outcome(req, res, r, &v, NULL);
 }
 
 int api_appointment_page_cancel(struct request *req, struct response *res)
 {
 	struct appointment_booking_view v;
 	int r = appointment_booking_cancel(req->app, req->arena, req->params[0], req->err, &v);
-	if (r == CAL_E_NOT_FOUND)
-		return page(req, res, 404, NULL, req->params[0], es.invalid);
-	const struct words *w = r == 0 && v.lang && strcmp(v.lang, "en") == 0 ? &en : &es;
-	return show_after(req, res, req->params[0], r, w->cancelled, NULL);
+	return outcome(req, res, r, &v, r == 0 ? words_of(v.lang)->cancelled : NULL);
 }
 
 int api_appointment_page_reschedule(struct request *req, struct response *res)
@@ -178,11 +184,5 @@ int api_appointment_page_reschedule(struct request *req, struct response *res)
 	struct appointment_booking_view v;
 	int r = appointment_booking_reschedule(req->app, req->arena, req->params[0],
 					       req->query(req, "start"), req->err, &v);
-	if (r == CAL_E_NOT_FOUND)
-		return page(req, res, 404, NULL, req->params[0], es.invalid);
-	const struct words *w = r == 0 && v.lang && strcmp(v.lang, "en") == 0 ? &en : &es;
-	/* A bad start names the field; the page says it in words. */
-	if (r == CAL_E_INVALID && req->err->n_fields)
-		req->err->detail = req->err->fields[0].detail;
-	return show_after(req, res, req->params[0], r, w->rescheduled, NULL);
+	return outcome(req, res, r, &v, r == 0 ? words_of(v.lang)->rescheduled : NULL);
 }

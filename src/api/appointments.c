@@ -23,31 +23,31 @@ static int path_id(struct request *req, const char **ret)
 }
 
 static int respond_type(struct request *req, struct response *res, int status,
-			const struct appointment_type_view *v, bool full)
+			const struct cal_appointment_type *v, bool full)
 {
 	struct strbuf out = STRBUF_INIT(APPOINTMENT_JSON_MAX);
 	struct jsonw w;
 	jsonw_init(&w, &out);
 	appointment_type_json_write(&w, v, full);
 	if (full)
-		res->etag = appointment_type_etag(req->arena, v->type);
+		res->etag = appointment_type_etag(req->arena, v);
 	return api_respond_text(req, res, status, "application/json", &out, w.err);
 }
 
 int api_appointment_types_create(struct request *req, struct response *res)
 {
 	struct appointment_type_input in;
-	struct appointment_type_view v;
+	struct cal_appointment_type v;
 	int r = appointment_type_json_parse(req->body, req->arena, &in, req->err);
 	if (r < 0 || (r = appointment_type_create(req->app, req->arena, req->who, &in, req->err, &v)) < 0)
 		return r;
-	res->location = arena_printf(req->arena, "/api/v1/calendar/appointments/types/%s", v.type->id.s);
+	res->location = arena_printf(req->arena, "/api/v1/calendar/appointments/types/%s", v.id.s);
 	return respond_type(req, res, 201, &v, true);
 }
 
 int api_appointment_types_list(struct request *req, struct response *res)
 {
-	struct appointment_type_view *items;
+	struct cal_appointment_type *items;
 	size_t n;
 	int r = appointment_types_list(req->app, req->arena, req->who, req->query(req, "companySlug"),
 				       req->err, &items, &n);
@@ -69,7 +69,7 @@ int api_appointment_types_list(struct request *req, struct response *res)
 int api_appointment_types_get(struct request *req, struct response *res)
 {
 	const char *id = NULL;
-	struct appointment_type_view v;
+	struct cal_appointment_type v;
 	int r = path_id(req, &id);
 	if (r < 0)
 		return r;
@@ -82,7 +82,7 @@ int api_appointment_types_update(struct request *req, struct response *res)
 {
 	const char *id = NULL;
 	struct appointment_type_input in;
-	struct appointment_type_view v;
+	struct cal_appointment_type v;
 	int r = path_id(req, &id);
 	if (r < 0 || (r = appointment_type_json_parse(req->body, req->arena, &in, req->err)) < 0)
 		return r;
@@ -145,8 +145,7 @@ int api_appointment_book(struct request *req, struct response *res)
 	if (r < 0 || (r = appointment_book(req->app, req->arena, &q, req->err, &v)) < 0)
 		return r;
 	res->location = arena_printf(req->arena, "/api/v1/calendar/appointments/bookings/%s", v.manage_token);
-	if (v.replayed)
-		res->replayed = true;
+	res->replayed = v.replayed;
 	return respond_booking(req, res, 201, &v);
 }
 

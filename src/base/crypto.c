@@ -99,6 +99,13 @@ int cal_secret_key_load(const char *hex_or_null, const char *data_dir,
 	return r;
 }
 
+void cal_sha256_hex(const char *text, char ret[CAL_SHA256_HEX])
+{
+	uint8_t h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, (const uint8_t *)text, strlen(text));
+	sodium_bin2hex(ret, CAL_SHA256_HEX, h, sizeof h);
+}
+
 void cal_key_derive(const uint8_t master[CAL_SECRET_KEY_BYTES], uint64_t id, const char *purpose,
 		    uint8_t *ret_key, size_t len)
 {

@@ -25,6 +25,11 @@ bool cal_password_verify(const char *hash, const char *password);
 int cal_secret_key_load(const char *hex_or_null, const char *data_dir,
 			uint8_t ret_key[CAL_SECRET_KEY_BYTES]);
 
+/* SHA-256 of a string as lowercase hex: how the database keeps secrets it
+ * must find again (feed secrets, manage-link tokens) without holding them. */
+enum { CAL_SHA256_HEX = 65 };
+void cal_sha256_hex(const char *text, char ret[CAL_SHA256_HEX]);
+
 /* A purpose-bound subkey, so the JWT key, the vault key and the link-signing
  * key never coincide. `purpose` is at most 8 characters. */
 void cal_key_derive(const uint8_t master[CAL_SECRET_KEY_BYTES], uint64_t id, const char *purpose,

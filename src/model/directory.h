@@ -23,6 +23,14 @@ struct cal_user {
 	int64_t created_at;
 };
 
+/* The user acting: what the access rules and the event use cases need. */
+static inline struct cal_principal cal_principal_of(const struct cal_user *u)
+{
+	return (struct cal_principal){ .user_id = u->id, .company_id = u->company_id, .role = u->role,
+				       .email = u->email, .name = u->name, .timezone = u->timezone,
+				       .lang = u->lang };
+}
+
 struct cal_partner {
 	cal_uuid id, company_id;
 	const char *name, *email, *phone;

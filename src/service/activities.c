@@ -74,13 +74,6 @@ static int32_t event_date_for(struct app *app, const struct cal_event *e, const 
 	return e->all_day ? e->start_date : date_in(app, zone, e->start);
 }
 
-static struct cal_principal principal_of(const struct cal_user *u)
-{
-	return (struct cal_principal){ .user_id = u->id, .company_id = u->company_id, .role = u->role,
-				       .email = u->email, .name = u->name, .timezone = u->timezone,
-				       .lang = u->lang };
-}
-
 /* A user of the caller's company, for `field`. */
 static int company_user(struct store_conn *c, struct activity_ctx *ctx, const char *field,
 			const char *id, struct cal_user *ret)
@@ -166,7 +159,7 @@ static int create_meeting(struct store_conn *c, struct activity_ctx *ctx, struct
 		.has_res_id = true, .res_id = act->res_id,
 	};
 	int r = in->has_start ? 0 : default_times(ctx, act, u, &ein);
-	const struct cal_principal host = principal_of(u);
+	const struct cal_principal host = cal_principal_of(u);
 	struct cal_event *e;
 	if (r < 0 || (r = event_prepare(ctx->app, ctx->arena, &host, &ein, ctx->err, &e)) < 0)
 		return r;
@@ -312,7 +305,7 @@ static int sync_meeting(struct store_conn *c, struct activity_ctx *ctx, const st
 		struct cal_user org;
 		if ((r = store_user_get(c, ctx->arena, e.organizer_id.s, &org)) < 0)
 			return r;
-		const struct cal_principal host = principal_of(&org);
+		const struct cal_principal host = cal_principal_of(&org);
 		moved = arena_calloc(ctx->arena, 1, sizeof *moved);
 		struct event_ctx ectx = { .app = ctx->app, .arena = ctx->arena, .who = &host, .in = &ein,
 					  .err = ctx->err, .event = moved };

@@ -43,10 +43,10 @@ static const char *manage_token(const struct app *app, struct arena *a, const ca
 
 static const char *sha256_hex(struct arena *a, const char *text)
 {
-	uint8_t h[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256(h, (const uint8_t *)text, strlen(text));
-	char *hex = arena_alloc(a, 2 * sizeof h + 1);
-	return hex ? sodium_bin2hex(hex, 2 * sizeof h + 1, h, sizeof h) : NULL;
+	char *hex = arena_alloc(a, CAL_SHA256_HEX);
+	if (hex)
+		cal_sha256_hex(text, hex);
+	return hex;
 }
 
 static const char *manage_url(const struct app *app, struct arena *a, const char *token)
@@ -196,13 +196,6 @@ static int view_fill(struct book_ctx *ctx, struct cal_booking *b, struct cal_app
 		.when = appointment_when(ctx->app, ctx->arena, b->customer_lang, zone, b->start, b->end),
 	};
 	return ctx->view->manage_token ? 0 : CAL_E_NOMEM;
-}
-
-static struct cal_principal principal_of(const struct cal_user *u)
-{
-	return (struct cal_principal){ .user_id = u->id, .company_id = u->company_id, .role = u->role,
-				       .email = u->email, .name = u->name, .timezone = u->timezone,
-				       .lang = u->lang };
 }
 
 /* The window and the grid: CAL_E_INVALID naming startDatetime when the
@@ -388,7 +381,7 @@ static int create_event(struct store_conn *c, struct book_ctx *ctx, const struct
 		.has_res_id = true, .res_id = b->id.s,
 		.privacy = -1, .show_as = -1,
 	};
-	const struct cal_principal host = principal_of(u);
+	const struct cal_principal host = cal_principal_of(u);
 	struct cal_event *e;
 	int r = event_prepare(ctx->app, a, &host, &ein, ctx->err, &e);
 	if (r < 0)
@@ -406,11 +399,12 @@ static int book_body(struct store_conn *c, void *ctx_)
 	struct book_ctx *ctx = ctx_;
 	const struct appointment_book_request *q = ctx->q;
 	struct arena *a = ctx->arena;
-	struct appointment_type_view tv;
-	int r = appointment_load_public(c, a, q->type_id, &tv);
+	struct cal_appointment_type *t = arena_alloc(a, sizeof *t);
+	if (!t)
+		return CAL_E_NOMEM;
+	int r = appointment_load_public(c, a, q->type_id, t);
 	if (r < 0)
 		return r;
-	struct cal_appointment_type *t = tv.type;
 	int chosen = -1;
 	if (t->assignment == CAL_ASSIGN_CHOICE) {
 		for (size_t i = 0; q->assignee_id && i < t->n_assignees; i++)
@@ -618,7 +612,7 @@ static int reschedule_body(struct store_conn *c, void *ctx_)
 	cal_instant_format(slot.end, end);
 	struct cal_event_input ein = { .has_start = true, .start = start, .has_end = true, .end = end,
 				       .privacy = -1, .show_as = -1 };
-	const struct cal_principal host = principal_of(&m.assignee);
+	const struct cal_principal host = cal_principal_of(&m.assignee);
 	struct event_ctx ectx = { .app = ctx->app, .arena = a, .who = &host, .in = &ein, .err = ctx->err };
 	struct cal_event *e = arena_alloc(a, sizeof *e);
 	if (!e)

@@ -263,7 +263,7 @@ static int slots_body(struct store_conn *c, void *ctx_)
 	int r = appointment_load_public(c, ctx->arena, q->type_id, &res->type);
 	if (r < 0)
 		return r;
-	const struct cal_appointment_type *t = res->type.type;
+	const struct cal_appointment_type *t = &res->type;
 	const struct cal_tz *type_tz;
 	if (cal_tzdb_get(ctx->app->tzdb, t->timezone, &type_tz) < 0)
 		return CAL_E_STORE;

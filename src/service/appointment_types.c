@@ -80,7 +80,7 @@ static int resolve_assignees(struct store_conn *c, struct arena *a,
 	}
 	t->assignee_ids = ids;
 	t->n_assignees = in->n_assignee_ids;
-	t->assignee_names = NULL;
+	t->assignee_names = NULL; /* read back after the write */
 	t->assignee_busy_versions = NULL;
 	return 0;
 }
@@ -97,26 +97,6 @@ static int type_check(struct app *app, const struct cal_appointment_type *t, str
 	return r;
 }
 
-int appointment_view_fill(struct store_conn *c, struct arena *a, struct cal_appointment_type *t,
-			  struct appointment_type_view *ret)
-{
-	const char **names = t->assignee_names;
-	if (!names) {
-		/* Assignees just set by a client, not read from the store. */
-		if (!(names = arena_calloc(a, t->n_assignees + 1, sizeof *names)))
-			return CAL_E_NOMEM;
-		for (size_t i = 0; i < t->n_assignees; i++) {
-			struct cal_user u;
-			int r = store_user_get(c, a, t->assignee_ids[i].s, &u);
-			if (r < 0 && r != CAL_E_NOT_FOUND)
-				return r;
-			names[i] = r == 0 ? u.name : "";
-		}
-	}
-	*ret = (struct appointment_type_view){ .type = t, .assignee_names = names };
-	return 0;
-}
-
 struct type_ctx {
 	struct app *app;
 	struct arena *arena;
@@ -125,7 +105,7 @@ struct type_ctx {
 	const char *id;
 	struct if_match match;
 	struct cal_error *err;
-	struct appointment_type_view *view;
+	struct cal_appointment_type *view;
 	bool deleting;
 };
 
@@ -155,12 +135,13 @@ static int create_body(struct store_conn *c, void *ctx_)
 	r = store_appointment_type_insert(c, t);
 	if (r == CAL_E_EXISTS)
 		return cal_error_set(ctx->err, CAL_E_EXISTS, "another appointment type of the company has this slug");
-	return r < 0 ? r : appointment_view_fill(c, ctx->arena, t, ctx->view);
+	/* Read back: the assignees' names (and versions) come with the row. */
+	return r < 0 ? r : store_appointment_type_get(c, ctx->arena, t->id.s, ctx->view);
 }
 
 int appointment_type_create(struct app *app, struct arena *a, const struct cal_principal *who,
 			    const struct appointment_type_input *in, struct cal_error *err,
-			    struct appointment_type_view *ret)
+			    struct cal_appointment_type *ret)
 {
 	if (!is_admin(who))
 		return cal_error_set(err, CAL_E_FORBIDDEN, "only company admins manage appointment types");
@@ -186,15 +167,11 @@ static int load_type(struct store_conn *c, struct type_ctx *ctx, struct cal_appo
 static int get_body(struct store_conn *c, void *ctx_)
 {
 	struct type_ctx *ctx = ctx_;
-	struct cal_appointment_type *t = arena_alloc(ctx->arena, sizeof *t);
-	if (!t)
-		return CAL_E_NOMEM;
-	int r = load_type(c, ctx, t);
-	return r < 0 ? r : appointment_view_fill(c, ctx->arena, t, ctx->view);
+	return load_type(c, ctx, ctx->view);
 }
 
 int appointment_type_get(struct app *app, struct arena *a, const struct cal_principal *who,
-			 const char *id, struct cal_error *err, struct appointment_type_view *ret)
+			 const char *id, struct cal_error *err, struct cal_appointment_type *ret)
 {
 	struct type_ctx ctx = { .app = app, .arena = a, .who = who, .id = id, .err = err, .view = ret };
 	return tx_run(app, false, get_body, &ctx);
@@ -230,13 +207,13 @@ static int update_body(struct store_conn *c, void *ctx_)
 		return cal_error_set(ctx->err, r, "the appointment type changed since you read it");
 	if (r < 0 || ctx->deleting)
 		return r;
-	return appointment_view_fill(c, ctx->arena, t, ctx->view);
+	return store_appointment_type_get(c, ctx->arena, t->id.s, ctx->view);
 }
 
 int appointment_type_update(struct app *app, struct arena *a, const struct cal_principal *who,
 			    const char *id, const struct appointment_type_input *in,
 			    struct if_match match, struct cal_error *err,
-			    struct appointment_type_view *ret)
+			    struct cal_appointment_type *ret)
 {
 	if (!is_admin(who))
 		return cal_error_set(err, CAL_E_FORBIDDEN, "only company admins manage appointment types");
@@ -259,7 +236,7 @@ struct list_ctx {
 	struct arena *arena;
 	const struct cal_principal *who;
 	const char *slug;
-	struct appointment_type_view *items;
+	struct cal_appointment_type *items;
 	size_t n;
 };
 
@@ -278,23 +255,12 @@ static int list_body(struct store_conn *c, void *ctx_)
 			return r;
 		company_id = co.id.s;
 	}
-	struct cal_appointment_type *types;
-	size_t n;
-	int r = store_appointment_types_list(c, ctx->arena, company_id, !ctx->who, &types, &n);
-	if (r < 0)
-		return r;
-	ctx->items = arena_calloc(ctx->arena, n + 1, sizeof *ctx->items);
-	if (!ctx->items)
-		return CAL_E_NOMEM;
-	for (size_t i = 0; r == 0 && i < n; i++)
-		r = appointment_view_fill(c, ctx->arena, &types[i], &ctx->items[i]);
-	ctx->n = n;
-	return r;
+	return store_appointment_types_list(c, ctx->arena, company_id, !ctx->who, &ctx->items, &ctx->n);
 }
 
 int appointment_types_list(struct app *app, struct arena *a, const struct cal_principal *who,
 			   const char *company_slug, struct cal_error *err,
-			   struct appointment_type_view **ret, size_t *ret_n)
+			   struct cal_appointment_type **ret, size_t *ret_n)
 {
 	if (!who && (!company_slug || !*company_slug))
 		return cal_error_field(err, "companySlug", "is required without a login");
@@ -308,23 +274,18 @@ int appointment_types_list(struct app *app, struct arena *a, const struct cal_pr
 }
 
 int appointment_load_public(struct store_conn *c, struct arena *a, const char *id,
-			    struct appointment_type_view *ret)
+			    struct cal_appointment_type *ret)
 {
-	struct cal_appointment_type *t = arena_alloc(a, sizeof *t);
-	if (!t)
-		return CAL_E_NOMEM;
-	int r = store_appointment_type_get(c, a, id, t);
-	if (r < 0)
-		return r;
-	if (!t->active || !t->is_published)
+	int r = store_appointment_type_get(c, a, id, ret);
+	if (r == 0 && (!ret->active || !ret->is_published))
 		return CAL_E_NOT_FOUND;
-	return appointment_view_fill(c, a, t, ret);
+	return r;
 }
 
 struct public_ctx {
 	struct arena *arena;
 	const char *id;
-	struct appointment_type_view *view;
+	struct cal_appointment_type *view;
 };
 
 static int public_body(struct store_conn *c, void *ctx_)
@@ -334,7 +295,7 @@ static int public_body(struct store_conn *c, void *ctx_)
 }
 
 int appointment_type_public(struct app *app, struct arena *a, const char *id,
-			    struct cal_error *err, struct appointment_type_view *ret)
+			    struct cal_error *err, struct cal_appointment_type *ret)
 {
 	(void)err;
 	struct public_ctx ctx = { .arena = a, .id = id, .view = ret };

@@ -36,21 +36,15 @@ struct appointment_type_input {
 	size_t n_assignee_ids;
 };
 
-/* A type with what its views need: its assignees' names. */
-struct appointment_type_view {
-	struct cal_appointment_type *type;
-	const char **assignee_names; /* parallel to type->assignee_ids */
-};
-
 int appointment_type_create(struct app *app, struct arena *a, const struct cal_principal *who,
 			    const struct appointment_type_input *in, struct cal_error *err,
-			    struct appointment_type_view *ret);
+			    struct cal_appointment_type *ret);
 int appointment_type_get(struct app *app, struct arena *a, const struct cal_principal *who,
-			 const char *id, struct cal_error *err, struct appointment_type_view *ret);
+			 const char *id, struct cal_error *err, struct cal_appointment_type *ret);
 int appointment_type_update(struct app *app, struct arena *a, const struct cal_principal *who,
 			    const char *id, const struct appointment_type_input *in,
 			    struct if_match match, struct cal_error *err,
-			    struct appointment_type_view *ret);
+			    struct cal_appointment_type *ret);
 /* Deactivates: bookings keep naming the type; it leaves every list and its
  * slots and booking answer CAL_E_NOT_FOUND. */
 int appointment_type_delete(struct app *app, struct arena *a, const struct cal_principal *who,
@@ -59,11 +53,11 @@ int appointment_type_delete(struct app *app, struct arena *a, const struct cal_p
  * published ones by slug (`who` NULL; an unknown slug lists nothing). */
 int appointment_types_list(struct app *app, struct arena *a, const struct cal_principal *who,
 			   const char *company_slug, struct cal_error *err,
-			   struct appointment_type_view **ret, size_t *ret_n);
+			   struct cal_appointment_type **ret, size_t *ret_n);
 /* A published, active type for the public pages (CAL_E_NOT_FOUND
  * otherwise). */
 int appointment_type_public(struct app *app, struct arena *a, const char *id,
-			    struct cal_error *err, struct appointment_type_view *ret);
+			    struct cal_error *err, struct cal_appointment_type *ret);
 
 struct appointment_slots_request {
 	const char *type_id;
@@ -73,7 +67,7 @@ struct appointment_slots_request {
 };
 
 struct appointment_slots_result {
-	struct appointment_type_view type;
+	struct cal_appointment_type type;
 	const struct cal_tz *display_tz;
 	int64_t from, to; /* the window searched */
 	struct cal_slot *slots;

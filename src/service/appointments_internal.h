@@ -6,12 +6,9 @@
 #include "service/appointments.h"
 #include "store/store.h"
 
-/* A type with its assignees' names. */
-int appointment_view_fill(struct store_conn *c, struct arena *a, struct cal_appointment_type *t,
-			  struct appointment_type_view *ret);
 /* A published, active type (CAL_E_NOT_FOUND otherwise), with names. */
 int appointment_load_public(struct store_conn *c, struct arena *a, const char *id,
-			    struct appointment_type_view *ret);
+			    struct cal_appointment_type *ret);
 
 /* The type's grid in [from, to) (the caller clips it to the booking
  * window) with who is free for each slot, read from the assignees'

@@ -225,8 +225,6 @@ int directory_principal(struct app *app, struct arena *a, const char *user_id,
 		return r;
 	if (company_id && strcmp(company_id, u.company_id.s) != 0)
 		return CAL_E_UNAUTHORIZED;
-	*ret = (struct cal_principal){ .user_id = u.id, .company_id = u.company_id, .role = u.role,
-				       .email = u.email, .name = u.name, .timezone = u.timezone,
-				       .lang = u.lang };
+	*ret = cal_principal_of(&u);
 	return 0;
 }

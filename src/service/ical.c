@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/crypto.h"
 #include "model/ics.h"
 #include "model/time.h"
 #include "service/activities.h"
@@ -571,13 +572,6 @@ int ical_import(struct app *app, struct arena *a, const struct cal_principal *wh
 
 /* ------------------------------------------------------------------ feed */
 
-static void secret_hash(const char *secret, char ret[crypto_hash_sha256_BYTES * 2 + 1])
-{
-	unsigned char h[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256(h, (const unsigned char *)secret, strlen(secret));
-	sodium_bin2hex(ret, crypto_hash_sha256_BYTES * 2 + 1, h, sizeof h);
-}
-
 struct feed_ctx {
 	struct app *app;
 	struct arena *arena;
@@ -606,8 +600,8 @@ int ical_feed_create(struct app *app, struct arena *a, const struct cal_principa
 	if (!secret)
 		return CAL_E_NOMEM;
 	sodium_bin2hex(secret, sizeof raw * 2 + 1, raw, sizeof raw);
-	char hash[crypto_hash_sha256_BYTES * 2 + 1];
-	secret_hash(secret, hash);
+	char hash[CAL_SHA256_HEX];
+	cal_sha256_hex(secret, hash);
 	struct feed_ctx ctx = { .app = app, .arena = a, .who = who, .hash = hash };
 	int r = tx_run(app, true, feed_body, &ctx);
 	if (r == 0)
@@ -625,8 +619,8 @@ int ical_feed_render(struct app *app, struct arena *a, const char *secret, struc
 {
 	if (!secret || strlen(secret) != FEED_SECRET_BYTES * 2)
 		return CAL_E_NOT_FOUND;
-	char hash[crypto_hash_sha256_BYTES * 2 + 1];
-	secret_hash(secret, hash);
+	char hash[CAL_SHA256_HEX];
+	cal_sha256_hex(secret, hash);
 	struct feed_ctx ctx = { .app = app, .arena = a, .hash = hash };
 	int r = tx_run(app, false, feed_body, &ctx);
 	if (r < 0)

@@ -110,12 +110,13 @@ static int read_assignees(struct pg_conn *pc, struct arena *a, struct cal_appoin
 {
 	if (n == 0)
 		return 0;
+	const char **list = arena_calloc(a, n, sizeof *list);
+	if (!list)
+		return CAL_E_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		list[i] = types[i].id.s;
 	_cleanup_(strbuf_release) struct strbuf ids = STRBUF_INIT(1024 * 1024);
-	int r = strbuf_puts(&ids, "{");
-	for (size_t i = 0; r == 0 && i < n; i++)
-		r = strbuf_printf(&ids, "%s%s", i ? "," : "", types[i].id.s);
-	if (r == 0)
-		r = strbuf_puts(&ids, "}");
+	int r = pgs_uuid_array(&ids, list, n);
 	if (r < 0)
 		return r;
 	const char *const p[] = { strbuf_str(&ids) };
@@ -160,16 +161,14 @@ static int write_assignees(struct pg_conn *pc, const struct cal_appointment_type
 	if (r < 0 || t->n_assignees == 0)
 		return r;
 	PQclear(TAKE_PTR(res));
-	_cleanup_(strbuf_release) struct strbuf users = STRBUF_INIT(1024 * 1024);
-	r = strbuf_puts(&users, "{");
-	for (size_t i = 0; r == 0 && i < t->n_assignees; i++) {
-		if (!cal_uuid_valid(t->assignee_ids[i].s))
+	const char *list[CAL_ASSIGNEES_MAX];
+	if (t->n_assignees > CAL_ASSIGNEES_MAX)
+		return CAL_E_INVALID;
+	for (size_t i = 0; i < t->n_assignees; i++)
+		if (!cal_uuid_valid(list[i] = t->assignee_ids[i].s))
 			return CAL_E_INVALID;
-		r = strbuf_printf(&users, "%s%s", i ? "," : "", t->assignee_ids[i].s);
-	}
-	if (r == 0)
-		r = strbuf_puts(&users, "}");
-	if (r < 0)
+	_cleanup_(strbuf_release) struct strbuf users = STRBUF_INIT(1024 * 1024);
+	if ((r = pgs_uuid_array(&users, list, t->n_assignees)) < 0)
 		return r;
 	const char *const p[] = { id, strbuf_str(&users) };
 	return pgs_run(pc, PG_APPT_USERS_INSERT, 2, p, &res);

@@ -828,13 +828,13 @@ int pgs_busy(struct store_conn *c, struct arena *a, const struct store_busy_quer
 		*ret = b;
 		return 0;
 	}
+	const char **list = arena_calloc(a, b.n_series, sizeof *list);
+	if (!list)
+		return CAL_E_NOMEM;
+	for (size_t i = 0; i < b.n_series; i++)
+		list[i] = b.series[i].event.id.s;
 	_cleanup_(strbuf_release) struct strbuf ids = STRBUF_INIT(ARRAY_MAX);
-	r = strbuf_puts(&ids, "{");
-	for (size_t i = 0; r == 0 && i < b.n_series; i++)
-		r = strbuf_printf(&ids, "%s%s", i ? "," : "", b.series[i].event.id.s);
-	if (r == 0)
-		r = strbuf_puts(&ids, "}");
-	if (r < 0)
+	if ((r = pgs_uuid_array(&ids, list, b.n_series)) < 0)
 		return r;
 	struct pg_num lo, hi;
 	const char *const sp[] = { strbuf_str(&ids), pgs_i64(&lo, q->from - longest - 86400),

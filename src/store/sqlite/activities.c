@@ -8,17 +8,12 @@
 #include "model/time.h"
 #include "store/sqlite/sqlite_internal.h"
 
-static void bind_uuid(sqlite3_stmt *s, int i, const cal_uuid *u)
-{
-	sq_bind_text(s, i, u->s[0] ? u->s : NULL);
-}
-
 /* The 16 stored columns, in the order of ST_ACTIVITY_INSERT/UPDATE. */
 static void bind_activity(sqlite3_stmt *s, const struct cal_activity *act)
 {
-	bind_uuid(s, 1, &act->id);
-	bind_uuid(s, 2, &act->company_id);
-	bind_uuid(s, 3, &act->user_id);
+	sq_bind_uuid(s, 1, &act->id);
+	sq_bind_uuid(s, 2, &act->company_id);
+	sq_bind_uuid(s, 3, &act->user_id);
 	sq_bind_text(s, 4, act->res_model);
 	sq_bind_text(s, 5, act->res_id);
 	sq_bind_text(s, 6, cal_activity_type_name(act->type));
@@ -30,7 +25,7 @@ static void bind_activity(sqlite3_stmt *s, const struct cal_activity *act)
 		sqlite3_bind_int64(s, 11, act->done_at);
 	else
 		sqlite3_bind_null(s, 11);
-	bind_uuid(s, 12, &act->event_id);
+	sq_bind_uuid(s, 12, &act->event_id);
 	sq_bind_text(s, 13, act->created_by);
 	sqlite3_bind_int64(s, 14, act->created_at);
 	sqlite3_bind_int64(s, 15, act->updated_at);

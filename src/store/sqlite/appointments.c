@@ -7,11 +7,6 @@
 #include "base/errors.h"
 #include "store/sqlite/sqlite_internal.h"
 
-static void bind_uuid(sqlite3_stmt *s, int i, const cal_uuid *u)
-{
-	sq_bind_text(s, i, u->s[0] ? u->s : NULL);
-}
-
 static void bind_opt_int(sqlite3_stmt *s, int i, int v)
 {
 	if (v > 0)
@@ -26,8 +21,8 @@ static int bind_type(sqlite3_stmt *s, struct arena *a, const struct cal_appointm
 	char *availability = cal_availability_format(a, &t->availability);
 	if (!availability)
 		return CAL_E_NOMEM;
-	bind_uuid(s, 1, &t->id);
-	bind_uuid(s, 2, &t->company_id);
+	sq_bind_uuid(s, 1, &t->id);
+	sq_bind_uuid(s, 2, &t->company_id);
 	sq_bind_text(s, 3, t->name);
 	sq_bind_text(s, 4, t->description);
 	sq_bind_text(s, 5, t->location);
@@ -316,11 +311,11 @@ int sqlite_booking_insert(struct store_conn *c, const struct cal_booking *b)
 	int r = sq_stmt(sc, ST_BOOKING_INSERT, &s);
 	if (r < 0)
 		return r;
-	bind_uuid(s, 1, &b->id);
-	bind_uuid(s, 2, &b->type_id);
-	bind_uuid(s, 3, &b->company_id);
-	bind_uuid(s, 4, &b->event_id);
-	bind_uuid(s, 5, &b->assignee_id);
+	sq_bind_uuid(s, 1, &b->id);
+	sq_bind_uuid(s, 2, &b->type_id);
+	sq_bind_uuid(s, 3, &b->company_id);
+	sq_bind_uuid(s, 4, &b->event_id);
+	sq_bind_uuid(s, 5, &b->assignee_id);
 	sqlite3_bind_int64(s, 6, b->start);
 	sqlite3_bind_int64(s, 7, b->end);
 	sq_bind_text(s, 8, b->customer_name);
@@ -331,7 +326,7 @@ int sqlite_booking_insert(struct store_conn *c, const struct cal_booking *b)
 	sq_bind_text(s, 13, b->manage_token_hash);
 	sq_bind_text(s, 14, b->idempotency_key);
 	sq_bind_text(s, 15, b->request_hash);
-	bind_uuid(s, 16, &b->lead_id);
+	sq_bind_uuid(s, 16, &b->lead_id);
 	sq_bind_text(s, 17, b->customer_lang);
 	sq_bind_text(s, 18, b->customer_timezone);
 	sqlite3_bind_int64(s, 19, b->created_at);
@@ -405,11 +400,11 @@ int sqlite_booking_update(struct store_conn *c, const struct cal_booking *b)
 	int r = sq_stmt(sc, ST_BOOKING_UPDATE, &s);
 	if (r < 0)
 		return r;
-	bind_uuid(s, 1, &b->id);
-	bind_uuid(s, 2, &b->assignee_id);
+	sq_bind_uuid(s, 1, &b->id);
+	sq_bind_uuid(s, 2, &b->assignee_id);
 	sqlite3_bind_int64(s, 3, b->start);
 	sqlite3_bind_int64(s, 4, b->end);
-	bind_uuid(s, 5, &b->event_id);
+	sq_bind_uuid(s, 5, &b->event_id);
 	sq_bind_text(s, 6, b->cancelled ? "cancelled" : "confirmed");
 	sqlite3_bind_int64(s, 7, b->updated_at);
 	if ((r = booking_step(sc, s)) < 0)
@@ -424,14 +419,14 @@ int sqlite_lead_insert(struct store_conn *c, const struct cal_lead *l)
 	int r = sq_stmt(sc, ST_LEAD_INSERT, &s);
 	if (r < 0)
 		return r;
-	bind_uuid(s, 1, &l->id);
-	bind_uuid(s, 2, &l->company_id);
+	sq_bind_uuid(s, 1, &l->id);
+	sq_bind_uuid(s, 2, &l->company_id);
 	sq_bind_text(s, 3, l->name);
 	sq_bind_text(s, 4, l->contact_name);
 	sq_bind_text(s, 5, l->email);
 	sq_bind_text(s, 6, l->phone);
 	sq_bind_text(s, 7, l->source);
-	bind_uuid(s, 8, &l->event_id);
+	sq_bind_uuid(s, 8, &l->event_id);
 	sqlite3_bind_int64(s, 9, l->created_at);
 	return sq_step_done(sc, s);
 }

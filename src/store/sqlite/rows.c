@@ -11,8 +11,6 @@
 #include "base/strbuf.h"
 #include "store/sqlite/sqlite_internal.h"
 
-static void bind_uuid(sqlite3_stmt *s, int i, const cal_uuid *u) { sq_bind_text(s, i, u->s[0] ? u->s : NULL); }
-
 int sqlite_company_insert(struct store_conn *c, const struct cal_company *co)
 {
 	struct sqlite_conn *sc = SQC(c);
@@ -20,7 +18,7 @@ int sqlite_company_insert(struct store_conn *c, const struct cal_company *co)
 	int r = sq_stmt(sc, ST_COMPANY_INSERT, &s);
 	if (r < 0)
 		return r;
-	bind_uuid(s, 1, &co->id);
+	sq_bind_uuid(s, 1, &co->id);
 	sq_bind_text(s, 2, co->name);
 	sq_bind_text(s, 3, co->slug);
 	sqlite3_bind_int64(s, 4, co->created_at);
@@ -58,8 +56,8 @@ int sqlite_user_insert(struct store_conn *c, const struct cal_user *u)
 	int r = sq_stmt(sc, ST_USER_INSERT, &s);
 	if (r < 0)
 		return r;
-	bind_uuid(s, 1, &u->id);
-	bind_uuid(s, 2, &u->company_id);
+	sq_bind_uuid(s, 1, &u->id);
+	sq_bind_uuid(s, 2, &u->company_id);
 	sq_bind_text(s, 3, u->name);
 	sq_bind_text(s, 4, u->email);
 	sq_bind_text(s, 5, u->timezone);
@@ -109,8 +107,8 @@ int sqlite_partner_insert(struct store_conn *c, const struct cal_partner *p)
 	int r = sq_stmt(sc, ST_PARTNER_INSERT, &s);
 	if (r < 0)
 		return r;
-	bind_uuid(s, 1, &p->id);
-	bind_uuid(s, 2, &p->company_id);
+	sq_bind_uuid(s, 1, &p->id);
+	sq_bind_uuid(s, 2, &p->company_id);
 	sq_bind_text(s, 3, p->name);
 	sq_bind_text(s, 4, p->email);
 	sq_bind_text(s, 5, p->phone);
@@ -146,8 +144,8 @@ int sqlite_partner_get(struct store_conn *c, struct arena *a, const char *id, st
 /* Binds the 29 event columns in the order of ST_EVENT_INSERT/UPDATE. */
 static void bind_event(sqlite3_stmt *s, const struct cal_event *e)
 {
-	bind_uuid(s, 1, &e->id);
-	bind_uuid(s, 2, &e->company_id);
+	sq_bind_uuid(s, 1, &e->id);
+	sq_bind_uuid(s, 2, &e->company_id);
 	sq_bind_text(s, 3, e->name);
 	sq_bind_text(s, 4, e->description);
 	sq_bind_text(s, 5, e->location);
@@ -157,7 +155,7 @@ static void bind_event(sqlite3_stmt *s, const struct cal_event *e)
 	sq_bind_date(s, 9, e->all_day, e->start_date);
 	sq_bind_date(s, 10, e->all_day, e->end_date);
 	sq_bind_text(s, 11, e->timezone);
-	bind_uuid(s, 12, &e->organizer_id);
+	sq_bind_uuid(s, 12, &e->organizer_id);
 	sq_bind_text(s, 13, e->organizer_email);
 	sq_bind_text(s, 14, cal_privacy_name(e->privacy));
 	sq_bind_text(s, 15, cal_show_as_name(e->show_as));
@@ -170,7 +168,7 @@ static void bind_event(sqlite3_stmt *s, const struct cal_event *e)
 	sq_bind_text(s, 22, e->created_by);
 	sq_bind_text(s, 23, e->updated_by);
 	sq_bind_text(s, 24, e->recurring ? e->id.s : NULL);
-	bind_uuid(s, 25, &e->master_id);
+	sq_bind_uuid(s, 25, &e->master_id);
 	if (cal_event_is_exception(e))
 		sqlite3_bind_int64(s, 26, e->original_start);
 	else
@@ -236,8 +234,8 @@ static int insert_children(struct sqlite_conn *sc, const struct cal_event *e)
 		const struct cal_attendee *at = &e->attendees[i];
 		if ((r = sq_stmt(sc, ST_ATTENDEE_INSERT, &s)) < 0)
 			return r;
-		bind_uuid(s, 1, &at->id);
-		bind_uuid(s, 2, &e->id);
+		sq_bind_uuid(s, 1, &at->id);
+		sq_bind_uuid(s, 2, &e->id);
 		sq_bind_text(s, 3, at->partner_id);
 		sq_bind_text(s, 4, at->user_id);
 		sq_bind_text(s, 5, at->email);
@@ -256,8 +254,8 @@ static int insert_children(struct sqlite_conn *sc, const struct cal_event *e)
 		const struct cal_alarm *al = &e->alarms[i];
 		if ((r = sq_stmt(sc, ST_ALARM_INSERT, &s)) < 0)
 			return r;
-		bind_uuid(s, 1, &al->id);
-		bind_uuid(s, 2, &e->id);
+		sq_bind_uuid(s, 1, &al->id);
+		sq_bind_uuid(s, 2, &e->id);
 		sq_bind_text(s, 3, cal_alarm_type_name(al->type));
 		sqlite3_bind_int(s, 4, al->interval_value);
 		sq_bind_text(s, 5, cal_interval_unit_name(al->interval_unit));
@@ -516,17 +514,9 @@ int sqlite_events_range(struct store_conn *c, struct arena *a, const struct stor
 		return r;
 	if (one) {
 		sq_bind_text(s, 1, q->user_ids[0]);
-	} else {
-		struct strbuf users = STRBUF_INIT(1024 * 1024);
-		strbuf_puts(&users, "[");
-		for (size_t i = 0; i < q->n_user_ids; i++)
-			strbuf_printf(&users, "%s\"%s\"", i ? "," : "", q->user_ids[i]);
-		if (strbuf_puts(&users, "]") < 0) {
-			strbuf_release(&users);
-			return CAL_E_NOMEM;
-		}
-		sqlite3_bind_text(s, 1, strbuf_str(&users), -1, SQLITE_TRANSIENT);
-		strbuf_release(&users);
+	} else if ((r = sq_bind_id_list(s, 1, q->user_ids, q->n_user_ids)) < 0) {
+		sqlite3_reset(s);
+		return r;
 	}
 	sqlite3_bind_int64(s, 2, q->from - STORE_LONG_SPAN);
 	sqlite3_bind_int64(s, 3, q->to);
@@ -677,18 +667,17 @@ int sqlite_busy(struct store_conn *c, struct arena *a, const struct store_busy_q
 			return sq_map_rc(sc, rc);
 	}
 	if (b.n_series > 0) {
-		struct strbuf ids = STRBUF_INIT(1024 * 1024);
-		strbuf_puts(&ids, "[");
+		const char **ids = arena_calloc(a, b.n_series, sizeof *ids);
+		if (!ids)
+			return CAL_E_NOMEM;
 		for (size_t i = 0; i < b.n_series; i++)
-			strbuf_printf(&ids, "%s\"%s\"", i ? "," : "", b.series[i].event.id.s);
+			ids[i] = b.series[i].event.id.s;
 		sqlite3_stmt *s = NULL;
-		int r = strbuf_puts(&ids, "]") < 0 ? CAL_E_NOMEM : sq_stmt(sc, ST_BUSY_SKIPS, &s);
-		if (r < 0) {
-			strbuf_release(&ids);
+		int r = sq_stmt(sc, ST_BUSY_SKIPS, &s);
+		if (r == 0 && (r = sq_bind_id_list(s, 1, ids, b.n_series)) < 0)
+			sqlite3_reset(s);
+		if (r < 0)
 			return r;
-		}
-		sqlite3_bind_text(s, 1, strbuf_str(&ids), -1, SQLITE_TRANSIENT);
-		strbuf_release(&ids);
 		sqlite3_bind_int64(s, 2, q->from - longest - 86400);
 		sqlite3_bind_int64(s, 3, q->to + 86400);
 		size_t alloc = 8;

@@ -10,6 +10,7 @@
 
 #include "base/errors.h"
 #include "base/macro.h"
+#include "base/strbuf.h"
 #include "model/time.h"
 #include "store/backend.h"
 #include "store/sqlite/sqlite_internal.h"
@@ -315,6 +316,20 @@ int sq_stmt(struct sqlite_conn *sc, enum stmt_id id, sqlite3_stmt **ret)
 	sqlite3_clear_bindings(sc->stmts[id]);
 	*ret = sc->stmts[id];
 	return 0;
+}
+
+int sq_bind_id_list(sqlite3_stmt *s, int i, const char *const *ids, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT(1024 * 1024);
+	int r = strbuf_puts(&sb, "[");
+	for (size_t k = 0; r == 0 && k < n; k++)
+		r = strbuf_printf(&sb, "%s\"%s\"", k ? "," : "", ids[k]);
+	if (r == 0)
+		r = strbuf_puts(&sb, "]");
+	if (r == 0)
+		sqlite3_bind_text(s, i, strbuf_str(&sb), -1, SQLITE_TRANSIENT);
+	strbuf_release(&sb);
+	return r < 0 ? CAL_E_NOMEM : 0;
 }
 
 void sq_bind_text(sqlite3_stmt *s, int i, const char *v)

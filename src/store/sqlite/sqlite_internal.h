@@ -42,6 +42,14 @@ int sq_map_rc(struct sqlite_conn *sc, int rc);
 /* A reset, cleared statement ready for binding (prepared on first use). */
 int sq_stmt(struct sqlite_conn *sc, enum stmt_id id, sqlite3_stmt **ret);
 void sq_bind_text(sqlite3_stmt *s, int i, const char *v);
+/* An id, or NULL when empty. */
+static inline void sq_bind_uuid(sqlite3_stmt *s, int i, const cal_uuid *u)
+{
+	sq_bind_text(s, i, u->s[0] ? u->s : NULL);
+}
+/* Ids as the JSON array json_each() reads ("IN (SELECT value FROM
+ * json_each(?N))"), copied into the statement. */
+int sq_bind_id_list(sqlite3_stmt *s, int i, const char *const *ids, size_t n);
 void sq_bind_date(sqlite3_stmt *s, int i, bool present, int32_t days);
 const char *sq_col_text(struct arena *a, sqlite3_stmt *s, int i);
 void sq_col_uuid(sqlite3_stmt *s, int i, cal_uuid *ret);
